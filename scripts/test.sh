@@ -23,10 +23,15 @@ if [ ! -d ../shared ]; then
   echo "NOTE: ../shared is absent: suites that read it skip with a printed reason" >&2
 fi
 
+mkdir -p .state/test
+rc=0
 step "tests on Node"
-npx vitest run
+npx vitest run --reporter=default --reporter=json --outputFile.json=.state/test/node.json || rc=1
 
 step "core/ and plugins/ tests on Deno"
-npx deno run -A npm:vitest run --config vitest.deno.config.ts
+ATRIUM_EXPECT_RUNTIME=deno npx deno run -A npm:vitest run --config vitest.deno.config.ts \
+  --reporter=default --reporter=json --outputFile.json=.state/test/deno.json || rc=1
 
 step "done"
+node scripts/test_totals.mjs .state/test/node.json .state/test/deno.json || rc=1
+exit $rc
