@@ -2,7 +2,7 @@
 # Installs the Debian packages that tests need for real peers and agents. Idempotent; quiet
 # when everything is present. Needs root (CI runs as root); without root it only reports.
 set -uo pipefail
-PKGS="pacemaker pacemaker-cli-utils pacemaker-resource-agents resource-agents fence-agents gnutls-bin openssl iproute2 procps psmisc"
+PKGS="pacemaker pacemaker-cli-utils pacemaker-resource-agents resource-agents fence-agents gnutls-bin openssl iproute2 procps psmisc cluster-glue"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -z "$missing" ]; then echo "all Debian packages present"; exit 0; fi

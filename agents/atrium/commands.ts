@@ -4,7 +4,17 @@
  */
 import type { Command } from "../_command.ts";
 import { versionCommand } from "./cmd_version.ts";
+import { remoteCheckCommand } from "./cmd_remote.ts";
+import { authkeyGenerateCommand } from "./cmd_authkey.ts";
+import { cibExportCommand } from "./cmd_cib.ts";
+import { verifyCommand } from "./cmd_verify.ts";
+import { simulateCommand } from "./cmd_simulate.ts";
 
 export const commands: readonly Command[] = [
   versionCommand,
+  remoteCheckCommand,
+  authkeyGenerateCommand,
+  cibExportCommand,
+  verifyCommand,
+  simulateCommand,
 ];

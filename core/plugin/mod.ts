@@ -4,3 +4,7 @@
  */
 export * from "./types.ts";
 export { definePlugin } from "./define_plugin.ts";
+/** The conformance kit plugin authors run against their plugin (see conformance.ts). */
+export * as conformance from "./conformance.ts";
+export * from "./spawn.ts";
+export { AtriumError, isAtriumError } from "../errors.ts";

@@ -25,6 +25,10 @@ export interface PluginContext {
   /** Aborted when the host shuts the plugin down (or, per call, when the call is cancelled). */
   readonly signal: AbortSignal;
   readonly runtime: "node" | "deno";
+  /** Bytes of agent output to keep per stream (the executor's cap; default 10 MiB). */
+  readonly outputCapBytes?: number;
+  /** Grace between SIGTERM and SIGKILL when an agent's process group is killed, in ms. */
+  readonly killGraceMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+/**
+ * Phase 2b: each resource's starting node scores: symmetric/asymmetric base, location
+ * constraints (and rules), resource stickiness, fail-count bans (migration-threshold), hard
+ * failures, tickets, connection resources kept on cluster nodes, promotion scores.
+ */
+import { addScores, INFINITY } from "./scores.ts";
+import { primitivesOf, cloneOf, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
+
+/** Pacemaker's pcmk__node_available without score: can the node run resources at all. */
+export function nodeAvailable(n: SNode | undefined): boolean {
+  return n !== undefined && n.online && !n.shutdown && !n.unclean && !n.standby && !n.maintenance;
+}
+
+/** Add `score` to `r`'s score on `node`, recording where it came from. */
+export function addScore(r: Rsc, node: string, score: number, source: string): void {
+  const cur = r.allowed.get(node);
+  r.allowed.set(node, cur === undefined ? score : addScores(cur, score));
+  r.contributions.push({ node, score, source });
+}
+
+function locationTargets(r: Rsc): Rsc[] {
+  const out: Rsc[] = [r];
+  if (r.kind === "group") out.push(...r.members);
+  if (r.kind === "clone") for (const i of r.instances) out.push(...locationTargets(i));
+  return out;
+}
+
+function failcountBans(ws: WorkingSet, p: Primitive): void {
+  for (const [node, fc] of p.failcount) {
+    if (fc <= 0) continue;
+    let count = fc;
+    if (p.failureTimeout > 0) {
+      const last = p.lastFailure.get(node) ?? 0;
+      if (last > 0 && last + p.failureTimeout <= ws.now.getTime() / 1000) count = 0;
+    }
+    if (count >= p.migrationThreshold && p.migrationThreshold > 0) {
+      const c = cloneOf(p);
+      const targets: Rsc[] = c && c.anonymous ? locationTargets(c) : [p];
+      for (const t of targets) addScore(t, node, -INFINITY, "migration-threshold reached");
+    }
+  }
+}
+
+/** Compute the starting scores of every resource. */
+export function initScores(ws: WorkingSet): void {
+  const all = [...ws.byId.values()];
+  for (const r of all) {
+    r.allowed.clear();
+    if (ws.options.symmetric) for (const n of ws.nodes.keys()) r.allowed.set(n, 0);
+  }
+  for (const loc of ws.locations) {
+    if (loc.role) continue;
+    for (const t of locationTargets(loc.rsc)) addScore(t, loc.node, loc.score, loc.source);
+  }
+  for (const r of all) {
+    if (r.kind !== "primitive") continue;
+    // Connection resources run only on cluster nodes; nothing runs on a guest node's own
+    // container host through it.
+    if (r.remoteNode || r.guestNode) {
+      for (const n of ws.nodes.values()) if (n.type !== "cluster") addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
+    }
+    if (r.stickiness !== 0 && r.managed && r.running.size === 1) {
+      const [node] = r.running.keys();
+      if (node !== undefined && (ws.options.symmetric || r.allowed.has(node))) {
+        addScore(r, node, r.stickiness, "resource-stickiness");
+      }
+    }
+    failcountBans(ws, r);
+    for (const [node, f] of r.failed) {
+      if (f.severity === "hard") addScore(r, node, -INFINITY, `hard failure of ${f.op}`);
+      if (f.severity === "fatal") for (const n of ws.nodes.keys()) addScore(r, n, -INFINITY, `fatal failure of ${f.op}`);
+    }
+  }
+  for (const dep of ws.ticketDeps) {
+    const t = ws.tickets.get(dep.ticket);
+    if (t?.granted && !t.standby) continue;
+    if (dep.role) continue;
+    if (dep.lossPolicy === "freeze") continue;
+    for (const tr of locationTargets(dep.rsc)) for (const n of ws.nodes.keys()) addScore(tr, n, -INFINITY, `ticket ${dep.ticket} not granted`);
+  }
+  // Resources in a group or clone also follow every location of their ancestors: done above
+  // through locationTargets. Nodes that are not allowed in an asymmetric cluster stay absent.
+  for (const r of ws.resources) if (r.kind === "clone" && r.promotable) promotionScores(ws, r);
+}
+
+/** The promotion score of a primitive on a node (`master-<id>` attributes), or undefined. */
+export function promotionAttr(ws: WorkingSet, p: Primitive, node: string): number | undefined {
+  const n = ws.nodes.get(node);
+  if (!n) return undefined;
+  const baseId = p.id.replace(/:\d+$/, "");
+  const v = n.attrs.get(`master-${p.id}`) ?? n.attrs.get(`master-${baseId}`)
+    ?? n.attrs.get(`promotion-${baseId}`);
+  if (v === undefined) return undefined;
+  const t = v.trim().toUpperCase();
+  if (t === "INFINITY" || t === "+INFINITY") return INFINITY;
+  if (t === "-INFINITY") return -INFINITY;
+  const x = Number.parseInt(t, 10);
+  return Number.isNaN(x) ? 0 : x;
+}
+
+function promotionScores(ws: WorkingSet, c: Rsc & { kind: "clone" }): void {
+  for (const inst of c.instances) {
+    for (const node of [...inst.allowed.keys()]) {
+      if (!nodeAvailable(ws.nodes.get(node))) continue;
+      let score = 0;
+      for (const p of primitivesOf(inst)) score += Math.max(0, promotionAttr(ws, p, node) ?? 0);
+      if (score > 0) {
+        const target = inst.kind === "group" ? inst.members[0] ?? inst : inst;
+        addScore(target, node, score, "promotion score");
+      }
+    }
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Phase 1c: the status section. Node membership (online, unclean, pending, shutdown, standby,
+ * maintenance via transient attributes), remote and guest node state, and each resource's
+ * operation history reduced to where it is active, in which role, and what failed.
+ */
+import type { Cib, CibElement } from "../cib/model.ts";
+import { kid, kids, bool, isTrue } from "./_cib.ts";
+import { unpackNvSets, type RuleContext } from "./_rules.ts";
+import { parseScore, INFINITY } from "./scores.ts";
+import { historyState, type HistState } from "./_history.ts";
+import { addCloneInstance, makePrimitive } from "./unpack_resources.ts";
+import { cloneOf, type Clone, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
+import { makeNode } from "./unpack_config.ts";
+
+function nodeOnline(ws: WorkingSet, n: SNode, st: CibElement): void {
+  const a = st.attrs;
+  const inCluster = a.in_ccm;
+  const inTrue = inCluster !== undefined && (isTrue(inCluster) || /^[1-9]\d*$/.test(inCluster));
+  const crmdOnline = (a.crmd ?? "").toLowerCase() === "online" || /^[1-9]\d*$/.test(a.crmd ?? "");
+  const join = (a.join ?? "").toLowerCase();
+  const expected = (a.expected ?? "down").toLowerCase();
+  const term = n.attrs.get("terminate");
+  const doTerminate = isTrue(term) || (term !== undefined && /^[1-9]/.test(term));
+  n.unclean = false;
+  n.seen = true;
+  let online = false;
+  if (!ws.options.stonithEnabled) {
+    if (!inTrue) online = false;
+    else if (crmdOnline) online = join === "member";
+    else if (expected === "member" && !n.shutdown) n.unclean = true;
+  } else {
+    online = inTrue;
+    if (n.shutdown) online = crmdOnline;
+    else if (inCluster === undefined) n.unclean = true;
+    else if (join === "nack" || join === "banned") n.unclean = true;
+    else if (!doTerminate && expected === "down") {
+      if (inTrue || crmdOnline) { n.pending = true; n.standby = true; }
+    } else if (doTerminate && join === "down" && !inTrue && !crmdOnline) online = false;
+    else if (!inTrue) n.unclean = true;
+    else if (!crmdOnline) n.unclean = true;
+    else if (doTerminate) n.unclean = true;
+    else if (join === "member") { /* active */ }
+    else if (join === "pending" || join === "down") { n.pending = true; n.standby = true; }
+    else n.unclean = true;
+  }
+  if (n.unclean) online = false;
+  n.online = online;
+}
+
+/** Where history of a given lrm_resource id goes. */
+interface Target { prim?: Primitive; clone?: Clone; member?: number; suffix?: string }
+
+function cloneTemplateIndex(ws: WorkingSet): Map<string, { clone: Clone; member: number }> {
+  const m = new Map<string, { clone: Clone; member: number }>();
+  for (const r of ws.resources) {
+    if (r.kind !== "clone") continue;
+    const t = r.template;
+    if (t.tag === "group") kids(t, "primitive").forEach((p, i) => m.set(p.attrs.id ?? "", { clone: r, member: i }));
+    else m.set(t.attrs.id ?? "", { clone: r, member: -1 });
+  }
+  return m;
+}
+
+function resolveTarget(id: string, ws: WorkingSet, tmpl: Map<string, { clone: Clone; member: number }>): Target {
+  const m = /^(.*):(\d+)$/.exec(id);
+  const baseId = m ? m[1]! : id;
+  const c = tmpl.get(baseId);
+  if (c) return { clone: c.clone, member: c.member, ...(m ? { suffix: m[2]! } : {}) };
+  const r = ws.byId.get(id);
+  if (r && r.kind === "primitive" && !cloneOf(r)) return { prim: r };
+  return {};
+}
+
+function instancePrim(inst: Rsc, member: number): Primitive | undefined {
+  if (member < 0) return inst.kind === "primitive" ? inst : undefined;
+  return inst.kind === "group" ? inst.members[member] as Primitive | undefined : undefined;
+}
+
+function isActive(st: HistState): boolean {
+  return st.role !== "Stopped" || st.stopFailed;
+}
+
+function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet): void {
+  const promotable = cloneOf(p)?.promotable ?? false;
+  if (st.probed) p.probed.add(node.name);
+  if (st.notInstalled) p.failed.set(node.name, { op: "monitor", interval: 0, rc: 5, onFail: "ban", lastRun: 0, severity: "hard" });
+  if (isActive(st)) {
+    let role = st.role === "Stopped" ? "Started" : st.role;
+    if (promotable && role === "Started") role = "Unpromoted";
+    if (!promotable && (role === "Unpromoted")) role = "Started";
+    p.running.set(node.name, role);
+  }
+  if (st.migrateTo && st.role !== "Stopped") p.partialMigration = { source: node.name, target: st.migrateTo };
+  for (const f of st.failures) {
+    const cfg = p.ops.find((o) => o.name === f.op && o.interval === f.interval);
+    let onFail = (cfg?.onFail ?? "").toLowerCase();
+    if (!onFail) onFail = f.op === "stop" ? (ws.options.stonithEnabled ? "fence" : "block") : "restart";
+    if (onFail === "ignore") continue;
+    if (p.failureTimeout > 0 && f.lastRun > 0 && f.lastRun + p.failureTimeout <= ws.now.getTime() / 1000 && f.op !== "stop") continue;
+    const severity = f.fatal ? "fatal" : f.hard ? "hard" : "soft";
+    p.failed.set(node.name, { op: f.op, interval: f.interval, rc: f.rc, onFail, lastRun: f.lastRun, severity });
+    if (f.op === "stop" || onFail === "fence") {
+      if (onFail === "fence" && ws.options.stonithEnabled) node.unclean = true;
+      else if (onFail === "block" || f.op === "stop") p.blockedOn.add(node.name);
+    }
+    if (onFail === "block") p.blockedOn.add(node.name);
+    if (onFail === "standby") node.standby = true;
+  }
+  if (st.stopFailed && !p.failed.has(node.name)) p.blockedOn.add(node.name);
+}
+
+function failcounts(ws: WorkingSet, node: SNode, attrs: Map<string, string>): void {
+  for (const [k, v] of attrs) {
+    const m = /^(fail-count|last-failure)-(.+?)(?:#.*)?$/.exec(k);
+    if (!m) continue;
+    const id = m[2]!.replace(/:\d+$/, "");
+    const prims: Primitive[] = [];
+    const r = ws.byId.get(id) ?? ws.byId.get(m[2]!);
+    if (r && r.kind === "primitive") prims.push(r);
+    for (const x of ws.byId.values()) if (x.kind === "primitive" && x.instance !== undefined && x.id.replace(/:\d+$/, "") === id) prims.push(x);
+    for (const p of prims) {
+      if (m[1] === "fail-count") p.failcount.set(node.name, Math.min(INFINITY, (p.failcount.get(node.name) ?? 0) + parseScore(v)));
+      else p.lastFailure.set(node.name, Math.max(p.lastFailure.get(node.name) ?? 0, Number(v) || 0));
+    }
+  }
+}
+
+/** Unpack `<status>` into node states and resource states. */
+export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
+  const status = kid(cib, "status");
+  const tmpl = cloneTemplateIndex(ws);
+  const states = kids(status, "node_state");
+  const byId = new Map<string, SNode>();
+  for (const n of ws.nodes.values()) byId.set(n.id, n);
+  // Pass 1: node attributes and membership.
+  for (const st of states) {
+    const uname = st.attrs.uname ?? st.attrs.id ?? "";
+    let node = ws.nodes.get(uname) ?? byId.get(st.attrs.id ?? "");
+    if (!node) {
+      if (!isTrue(st.attrs.remote_node)) continue;
+      node = makeNode(uname, st.attrs.id ?? uname, "remote", ws.options, undefined, ctx);
+      node.unclean = false;
+      ws.nodes.set(uname, node);
+    }
+    const attrs = unpackNvSets(kids(kid(st, "transient_attributes"), "instance_attributes"), { ...ctx, node: node.attrs });
+    for (const [k, v] of attrs) node.attrs.set(k, v);
+    if (attrs.has("standby")) node.standby = bool(attrs.get("standby"), false) || node.standby;
+    if (attrs.has("maintenance")) node.maintenance = bool(attrs.get("maintenance"), false);
+    const sd = node.attrs.get("shutdown");
+    if (sd !== undefined && sd !== "0" && sd !== "") node.shutdown = true;
+    if (node.type === "cluster") nodeOnline(ws, node, st);
+    else {
+      node.seen = true;
+      if (isTrue(st.attrs["remote-unclean"] ?? "")) node.unclean = true;
+    }
+    failcounts(ws, node, attrs);
+  }
+  // Pass 2: resource history.
+  for (const st of states) {
+    const uname = st.attrs.uname ?? st.attrs.id ?? "";
+    const node = ws.nodes.get(uname) ?? byId.get(st.attrs.id ?? "");
+    if (!node) continue;
+    const cloneSlot = new Map<string, Rsc>();
+    for (const lr of kids(kid(kid(st, "lrm"), "lrm_resources"), "lrm_resource")) {
+      const id = lr.attrs.id ?? "";
+      const hs = historyState(lr);
+      const t = resolveTarget(id, ws, tmpl);
+      if (t.prim) { applyState(t.prim, node, hs, ws); continue; }
+      if (t.clone) {
+        const c = t.clone;
+        const member = t.member ?? -1;
+        let inst: Rsc | undefined;
+        const slotKey = c.anonymous ? `${c.id}` : `${c.id}:${t.suffix ?? ""}`;
+        if (!isActive(hs) && hs.failures.length === 0) {
+          for (const i of c.instances) { const p = instancePrim(i, member); if (p && hs.probed) p.probed.add(node.name); }
+          continue;
+        }
+        inst = cloneSlot.get(slotKey);
+        if (!c.anonymous && t.suffix !== undefined) {
+          const n = Number(t.suffix);
+          while (c.instances.length <= n) addCloneInstance(c, ws, ctx);
+          inst = c.instances[n];
+        }
+        if (!inst) {
+          inst = c.instances.find((i) => {
+            const p = instancePrim(i, member);
+            return p !== undefined && p.running.size === 0 && !usedInstance(i, cloneSlot);
+          });
+          if (!inst) { inst = addCloneInstance(c, ws, ctx); inst.orphan = true; }
+        }
+        cloneSlot.set(slotKey, inst);
+        const p = instancePrim(inst, member);
+        if (p) applyState(p, node, hs, ws);
+        continue;
+      }
+      // Orphan: in history, not configured.
+      if (!isActive(hs)) continue;
+      let orphan = ws.byId.get(id);
+      if (!orphan || orphan.kind !== "primitive") {
+        orphan = makePrimitive({ tag: "primitive", attrs: { id, class: lr.attrs.class ?? "ocf", type: lr.attrs.type ?? "" }, children: [] },
+          id, undefined, ws, ctx);
+        orphan.orphan = true;
+        orphan.targetRole = "Stopped";
+        if (!ws.options.stopOrphanResources) orphan.managed = false;
+        ws.resources.push(orphan);
+        ws.byId.set(id, orphan);
+      }
+      applyState(orphan as Primitive, node, hs, ws);
+    }
+  }
+  remoteNodeStates(ws);
+  // A managed resource thought active on a node that is down means that node must be fenced.
+  for (const r of ws.byId.values()) {
+    if (r.kind !== "primitive" || !r.managed) continue;
+    for (const n of r.running.keys()) {
+      const node = ws.nodes.get(n);
+      if (!node || node.online || node.maintenance) continue;
+      if (node.type === "guest") node.unclean = true;
+      else if (ws.options.stonithEnabled) node.unclean = true;
+    }
+  }
+}
+
+function usedInstance(i: Rsc, slots: Map<string, Rsc>): boolean {
+  for (const v of slots.values()) if (v === i) return true;
+  return false;
+}
+
+/** Remote and guest nodes are online when their connection (and container) resource is. */
+function remoteNodeStates(ws: WorkingSet): void {
+  for (const n of ws.nodes.values()) {
+    if (n.type === "cluster") continue;
+    const conn = n.remoteRsc ? ws.byId.get(n.remoteRsc) : undefined;
+    if (!conn || conn.kind !== "primitive") { n.online = false; continue; }
+    const running = [...conn.running.keys()];
+    let online = running.length > 0 && conn.failed.size === 0;
+    if (n.type === "guest") {
+      const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
+      if (cont && cont.kind === "primitive") {
+        if (cont.running.size === 0 || cont.failed.size > 0) online = false;
+        if (cont.failed.size > 0) n.unclean = true;
+      }
+    }
+    if (running.some((h) => ws.nodes.get(h)?.unclean)) {
+      // the connection's host is lost: the remote node is fenced unless only its host failed
+      online = false;
+    }
+    n.online = online;
+    if (!online && conn.failed.size > 0 && n.type === "remote") n.unclean = true;
+  }
+}
