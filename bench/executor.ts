@@ -8,13 +8,15 @@
  *
  * Options: --ops 200 --concurrency 8 --resources 100 --interval 1000 --duration 60
  *          --agent ocf:pacemaker:Dummy --stagger yes|no --part all|throughput|steady
- *          --remote HOST:PORT (see the pacemaker-remoted hook at the end)
+ *          --remote [PORT] also run the steady load on the real pacemaker-remoted (executor_remote.ts)
+ *          --netns (runner option) run everything in a network namespace of its own
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { Executor, type OperationRecord } from "../core/executor/mod.ts";
 import { createOcfClass } from "../plugins/ocf/mod.ts";
+import { arrivalDrift, steadyRemote } from "./executor_remote.ts";
 
 interface Options {
   ops: number;
@@ -35,7 +37,8 @@ function parseOptions(argv: string[]): Options {
     if (!a.startsWith("--")) throw new TypeError(`Cannot parse bench argument "${a}": expected --name value`);
     const eq = a.indexOf("=");
     if (eq > 0) raw[a.slice(2, eq)] = a.slice(eq + 1);
-    else raw[a.slice(2)] = argv[++i] ?? "";
+    else if (argv[i + 1] === undefined || argv[i + 1]!.startsWith("--")) raw[a.slice(2)] = "";
+    else raw[a.slice(2)] = argv[++i]!;
   }
   const num = (k: string, d: number): number => {
     if (raw[k] === undefined) return d;
@@ -54,7 +57,7 @@ function parseOptions(argv: string[]): Options {
     agent: { class: cls, provider, type },
     stagger: (raw["stagger"] ?? "yes") !== "no",
     part: raw["part"] ?? "all",
-    ...(raw["remote"] !== undefined ? { remote: raw["remote"] } : {}),
+    ...(raw["remote"] !== undefined ? { remote: /^\d+$/.test(raw["remote"]) ? raw["remote"] : "" } : {}),
   };
 }
 
@@ -105,48 +108,48 @@ async function steady(o: Options, state: string): Promise<void> {
   for (const id of ids) ex.register({ id, agent: o.agent, params: { state: `${state}/${id}.state` } });
   await Promise.all(ids.map((id) => ex.run({ resource: id, action: "start", timeoutMs: 20_000 })));
   const records: OperationRecord[] = [];
+  const arrivals = new Map<string, number[]>();
+  let stopAt = Number.POSITIVE_INFINITY;
   ex.on("result", (r) => {
-    if (r.intervalMs > 0 && r.status !== "cancelled") records.push(r);
+    if (r.intervalMs === 0 || r.status === "cancelled") return;
+    records.push(r);
+    if (Date.now() >= stopAt) return;
+    const list = arrivals.get(r.resource) ?? [];
+    list.push(Date.now());
+    arrivals.set(r.resource, list);
   });
   const durationMs = o.duration * 1000;
   const cpu0 = process.cpuUsage();
   const kids0 = childrenCpuMs();
   const t0 = Date.now();
+  stopAt = t0 + durationMs;
   const delays = ids.map((_, i) => (o.stagger ? Math.floor((i * o.interval) / ids.length) : 0));
   ids.forEach((id, i) => ex.exec({ resource: id, action: "monitor", intervalMs: o.interval, timeoutMs: 20_000, startDelayMs: delays[i]! }));
   await new Promise((r) => setTimeout(r, durationMs));
   const cpu = process.cpuUsage(cpu0);
   const kids = childrenCpuMs() - kids0;
+  // Let runs scheduled inside the window finish before cancelling (cancel kills in-flight runs).
+  await new Promise((r) => setTimeout(r, 500));
   for (const id of ids) ex.cancel(id, "monitor", o.interval);
   const window = records.filter((r) => r.scheduledAt < t0 + durationMs);
   const expected = ids.reduce((n, _, i) => n + Math.max(0, Math.floor((durationMs - 1 - delays[i]!) / o.interval) + 1), 0);
   const late = window.map((r) => r.runAt - r.scheduledAt).sort((a, b) => a - b);
   const mean = late.reduce((a, b) => a + b, 0) / Math.max(1, late.length);
   const failed = window.filter((r) => r.rc !== 0 || r.status !== "done").length;
-  // Fixed rate: the k-th run of a resource is scheduled at start + delay + k * interval.
+  // Fixed rate: run k of a resource is scheduled exactly k intervals after its run 0.
+  const firstAt = new Map<string, number>();
+  for (const r of window) if (r.run === 0) firstAt.set(r.resource, r.scheduledAt);
   let offGrid = 0;
-  for (const r of window) if ((r.scheduledAt - (t0 + delays[Number(r.resource.slice(3))]!)) % o.interval !== 0) offGrid++;
+  for (const r of window) if (r.scheduledAt - (firstAt.get(r.resource) ?? Number.NaN) !== r.run * o.interval) offGrid++;
   const cpuMs = (cpu.user + cpu.system) / 1000;
   console.log(`steady: ${o.resources} resources, monitor every ${o.interval} ms, ${o.duration} s${o.stagger ? ", staggered" : ""}`);
   console.log(`  runs: expected ${expected}, actual ${window.length}, failed ${failed}, off the fixed-rate grid ${offGrid}`);
   console.log(`  lateness (runAt - scheduledAt): mean ${mean.toFixed(2)} ms, p50 ${pct(late, 50)} ms, p99 ${pct(late, 99)} ms, max ${late[late.length - 1] ?? NaN} ms`);
+  const d = arrivalDrift(arrivals, o.interval);
+  console.log(`  arrival drift: ${d.perRunMs.toFixed(2)} ms per run, ${d.finalOffsetMs.toFixed(1)} ms after ${o.duration} s`);
   console.log(`  executor CPU ${cpuMs.toFixed(0)} ms = ${((cpuMs / durationMs) * 100).toFixed(2)}% of one core; agents CPU ${kids.toFixed(0)} ms`);
   await Promise.all(ids.map((id) => ex.run({ resource: id, action: "stop", timeoutMs: 20_000 })));
   await ex.close();
-}
-
-/**
- * HOOK (side-by-side with the real pacemaker-remoted): run the same steady load through the
- * remote-protocol client (core/remote, another engineer's) against a pacemaker-remoted at
- * HOST:PORT, and report the same figures plus the daemon's CPU from /proc/PID/stat.
- * Steps: connect `RemoteClient` (TLS-PSK, /etc/pacemaker/authkey), `lrmd_rsc_register` each
- * resource, `lrmd_rsc_exec` start then monitor with `lrmd_rsc_interval`, collect every
- * `lrmd_notify` (callopt without 0x4 so repeats are sent), compute lateness from the notify
- * arrival times (the wire has no scheduled time and `lrmd_run_time` is 0 for repeats).
- * Not wired yet: it needs the client API to settle.
- */
-async function steadyRemote(o: Options): Promise<void> {
-  console.log(`remote: side-by-side against pacemaker-remoted at ${o.remote} is not implemented yet (needs core/remote's client)`);
 }
 
 async function main(): Promise<void> {
@@ -155,7 +158,10 @@ async function main(): Promise<void> {
   try {
     if (o.part === "all" || o.part === "throughput") await throughput(o, state);
     if (o.part === "all" || o.part === "steady") await steady(o, state);
-    if (o.remote !== undefined) await steadyRemote(o);
+    // Side by side with the real pacemaker-remoted (through core/remote's client).
+    if (o.remote !== undefined) {
+      await steadyRemote({ ...o, stateDir: state, ...(o.remote !== "" ? { port: Number(o.remote) } : {}) });
+    }
   } finally {
     rmSync(state, { recursive: true, force: true });
   }

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { type ExecResult, RemoteClient } from "../core/remote/mod.ts";
+import { type ExecResult, RemoteClient, type RemoteExecutorBackend, RemoteServer } from "../core/remote/mod.ts";
 
 const { values: opt } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ const WINDOW = Number(opt.window);
 const RESOURCES = Number(opt.resources);
 const HANDSHAKES = Number(opt.handshakes);
 const REMOTED_BUNDLE = process.env["ATRIUM_REMOTED_BUNDLE"] ?? "";
-const SCRIPT = new URL("../../shared/reference/run-real-remoted.sh", import.meta.url).pathname;
+const SCRIPT = process.env["ATRIUM_REAL_REMOTED_SCRIPT"] ?? "/work/shared/reference/run-real-remoted.sh";
 const AGENT_DIR = "/usr/lib/ocf/resource.d/atrium-bench";
 const AGENT = join(AGENT_DIR, "noop");
 
@@ -196,6 +196,24 @@ async function measure(t: Target): Promise<Result> {
   };
 }
 
+/** The protocol's own ceiling: an in-process atrium server whose backend answers at once. */
+async function protocolCeiling(key: Uint8Array): Promise<number> {
+  const backend: RemoteExecutorBackend = {
+    exec(_op, on) {
+      setImmediate(() => on({ rc: 0, status: 0, startedAt: Date.now(), execMs: 0, queueMs: 0, final: true }));
+    },
+    cancel: () => false,
+    alert: () => {},
+  };
+  const srv = new RemoteServer({ backend, key: () => key });
+  const { port } = await srv.listen({ host: "127.0.0.1", port: 0 });
+  try {
+    return (await monitors({ name: "in-process", port, key, pid: process.pid, stop: () => Promise.resolve() })).rate;
+  } finally {
+    await srv.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (!REMOTED_BUNDLE) throw new Error("Run through bench/remote_run.mjs (npm run bench:remote)");
   const isRoot = process.getuid?.() === 0;
@@ -229,13 +247,14 @@ async function main(): Promise<void> {
     if (createdAgent) rmSync(AGENT_DIR, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
+  const ceiling = await protocolCeiling(key);
   const [ours, real] = results as [Result, Result];
   const ratio = {
     handshakes: ours.handshakesPerSec / real.handshakesPerSec,
     monitorOps: ours.monitorOpsPerSec / real.monitorOpsPerSec,
   };
   if (opt.json) {
-    console.log(JSON.stringify({ keyBytes: KEY_BYTES, durationS: DURATION_MS / 1000, window: WINDOW, resources: RESOURCES, results, ratio }, null, 2));
+    console.log(JSON.stringify({ keyBytes: KEY_BYTES, durationS: DURATION_MS / 1000, window: WINDOW, resources: RESOURCES, results, ratio, protocolCeilingOpsPerSec: ceiling }, null, 2));
     return;
   }
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
@@ -248,6 +267,7 @@ async function main(): Promise<void> {
   row("sign-on p95 (ms)", ours.signOnP95Ms, real.signOnP95Ms, 2);
   row("monitor ops per second (1 conn)", ours.monitorOpsPerSec, real.monitorOpsPerSec);
   row("daemon CPU per op (ms)", ours.daemonCpuMsPerOp, real.daemonCpuMsPerOp, 2);
+  console.log(`protocol ceiling (client + server in one process, backend answering at once, TLS on): ${f(ceiling)} ops/s`);
   console.log(`TLS: atrium-remoted ${ours.tls}; pacemaker-remoted ${real.tls || real.note || ""}`);
 }
 

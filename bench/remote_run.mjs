@@ -17,7 +17,11 @@ try {
   await build({ ...common, entryPoints: [join(here, "..", "agents", "atrium-remoted", "main.ts")], outfile: join(dir, "atrium-remoted.mjs") });
   const r = spawnSync(process.execPath, [join(dir, "remote.mjs"), ...process.argv.slice(2)], {
     stdio: "inherit",
-    env: { ...process.env, ATRIUM_REMOTED_BUNDLE: join(dir, "atrium-remoted.mjs") },
+    env: {
+      ...process.env,
+      ATRIUM_REMOTED_BUNDLE: join(dir, "atrium-remoted.mjs"),
+      ATRIUM_REAL_REMOTED_SCRIPT: join(here, "..", "..", "shared", "reference", "run-real-remoted.sh"),
+    },
   });
   process.exitCode = r.status ?? 1;
 } finally {

@@ -89,7 +89,8 @@ if (args.includes("--record")) {
     process.exit(69);
   }
   const res = await runAll(names, (n) => runCrmVerify(join(casesDir, n, "cib.xml")));
-  writeFileSync(resultsFile, JSON.stringify(res, null, 1) + "\n");
+  const sorted = Object.fromEntries(names.map((n) => [n, res[n]]));
+  writeFileSync(resultsFile, JSON.stringify(sorted, null, 1) + "\n");
   console.log(`recorded ${names.length} cases in ${resultsFile}`);
 }
 
@@ -213,6 +214,28 @@ const summary = { saved: compare("saved crm_verify results", saved) };
     }
   }
   summary.kinds = { exact, total: names.length, perKind };
+}
+
+// The nodes crm_verify schedules for fencing (or finds unclean but cannot fence) against
+// Atrium's NODE_NEEDS_FENCING findings.
+{
+  let same = 0;
+  let total = 0;
+  const diffs = [];
+  for (const n of names) {
+    const theirs = new Set();
+    for (const m of saved[n].messages) {
+      const x = /Scheduling node (\S+) for fencing|Node (\S+) is unclean but cannot be fenced/.exec(m);
+      if (x) theirs.add(x[1] ?? x[2]);
+    }
+    const mine = new Set(ours[n].filter((f) => f.code === "NODE_NEEDS_FENCING").map((f) => f.value));
+    if (theirs.size === 0 && mine.size === 0) continue;
+    total++;
+    if (theirs.size === mine.size && [...theirs].every((x) => mine.has(x))) same++;
+    else diffs.push(`${n} (crm_verify: ${[...theirs].join(",") || "-"}; atrium: ${[...mine].join(",") || "-"})`);
+  }
+  console.log(`same nodes to fence as crm_verify: ${same}/${total} cases with fencing${diffs.length ? ": differs in " + diffs.join(", ") : ""}`);
+  summary.fencing = { same, total, diffs };
 }
 if (live) {
   const res = await runAll(names, (n) => runCrmVerify(join(casesDir, n, "cib.xml")));

@@ -24,6 +24,7 @@ const OPTIONS = {
   "shutdown-timeout": { type: "string", description: "On SIGTERM, wait at most this many ms for the cluster (default 30000)" },
   "max-payload": { type: "string", description: "Largest message accepted, bytes (default 16 MiB)" },
   verbose: { type: "boolean", short: "V", description: "Log debug lines too" },
+  trace: { type: "boolean", description: "Log every protocol message (debug; implies --verbose)" },
   help: { type: "boolean", short: "h", description: "Show this help" },
 } as const;
 
@@ -75,7 +76,7 @@ export async function runRemoted(argv: readonly string[], io: CommandIo, hooks: 
     io.stdout(`Usage: atrium-remoted [options]\n\nThe Pacemaker-compatible remote executor daemon (TLS-PSK, port 3121).\n\n${formatOptions(OPTIONS)}\n`);
     return Exit.OK;
   }
-  const log = lineLogger(io, values.verbose === true);
+  const log = lineLogger(io, values.verbose === true || values.trace === true);
   let port: number, handshakeMs: number, shutdownMs: number, maxPayload: number;
   try {
     port = remotePort(values.port, io.env["PCMK_remote_port"], log);
@@ -97,7 +98,7 @@ export async function runRemoted(argv: readonly string[], io: CommandIo, hooks: 
   log("info", `Read the authkey from "${key.path}" (${key.key.length} bytes)`);
   const authkey = key.key;
   const backend = hooks.backend ?? executorBackend({ log });
-  const server = new RemoteServer({ backend, key: () => authkey, handshakeTimeoutMs: handshakeMs, maxPayload, log });
+  const server = new RemoteServer({ backend, key: () => authkey, handshakeTimeoutMs: handshakeMs, maxPayload, log, trace: values.trace === true });
   const host = values.address ?? io.env["PCMK_remote_address"] ?? "::";
   let addr;
   try {

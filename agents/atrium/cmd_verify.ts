@@ -10,19 +10,13 @@ import { Exit } from "../_command.ts";
 import { formatOptions, parseCommandArgs } from "../../core/cli/parse_args.ts";
 import { parseCib } from "../../core/cib/codec.ts";
 import { XmlSyntaxError } from "../../core/cib/xml.ts";
-import { type Finding, verifyCib } from "../../core/cib/validate/mod.ts";
+import { type Finding, formatFinding, verifyCib } from "../../core/cib/validate/mod.ts";
 
 const OPTIONS = {
   "xml-file": { type: "string", short: "x", description: "The CIB file to check" },
   json: { type: "boolean", description: "Print the findings as JSON" },
   help: { type: "boolean", short: "h", description: "Show this help" },
 } as const;
-
-/** One output line: `severity: location: message (expected ...)`. */
-export function findingLine(f: Finding): string {
-  const msg = /^[A-Z][a-z]/.test(f.message) ? f.message[0]!.toLowerCase() + f.message.slice(1) : f.message;
-  return `${f.severity}: ${f.location}: ${msg} (expected ${f.expected})`;
-}
 
 async function run(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseCommandArgs(args, OPTIONS, { command: "atrium verify", allowPositionals: false });
@@ -60,13 +54,14 @@ async function run(args: readonly string[], io: CommandIo): Promise<number> {
   if (values.json === true) {
     io.stdout(JSON.stringify({ valid: findings.length === 0, errors, warnings, findings }, null, 2) + "\n");
   } else {
-    for (const f of findings) io.stdout(findingLine(f) + "\n");
+    for (const f of findings) io.stdout(formatFinding(f) + "\n");
     if (errors > 0) io.stderr(`atrium verify: ${errors} error(s), ${warnings} warning(s): configuration not valid\n`);
     else if (warnings > 0) io.stderr(`atrium verify: ${warnings} warning(s): configuration may not be valid\n`);
   }
   return findings.length === 0 ? Exit.OK : Exit.CONFIG;
 }
 
+/** `atrium verify`: the CIB checker. */
 export const verifyCommand: Command = {
   path: ["verify"],
   summary: "Check a CIB for configuration errors (like crm_verify)",

@@ -7,10 +7,16 @@ import type { OperationRecord, ResourceHistory } from "./types.ts";
 
 const OK_RCS = new Set([0, 7, 8]);
 
-/** True when a record counts as a failure for history (Pacemaker's "last failure"). */
+/**
+ * True when a record counts as a failure for history. With the controller's expected result
+ * (meta `op_target_rc`, as Pacemaker sends it) any other rc fails; without it, rc 0 passes,
+ * a probe or one-shot monitor may report 7 or 8, a recurring monitor may report 8.
+ */
 export function isFailure(r: OperationRecord): boolean {
   if (r.status === "cancelled") return false;
   if (r.status !== "done") return true;
+  const target = r.meta["op_target_rc"];
+  if (target !== undefined && /^\d+$/.test(target)) return r.rc !== Number(target);
   if (r.rc === 0) return false;
   // A monitor reporting "not running"/"promoted" is a state, not a failure of the call.
   if (r.action === "monitor" && OK_RCS.has(r.rc)) return r.intervalMs > 0 && r.rc === 7;

@@ -351,6 +351,7 @@ export class Executor {
   #pump(): void {
     while (this.#running < this.#maxConcurrent && this.#ready.length > 0) {
       const rsc = this.#ready.shift()!;
+      if (rsc.running !== undefined) continue; // one operation per resource at a time
       const call = rsc.queue.shift();
       if (call === undefined) continue;
       this.#start(rsc, call);
@@ -386,7 +387,7 @@ export class Executor {
       } else if (call.intervalMs > 0) {
         rsc.recurring.delete(opKey(call.action, call.intervalMs));
       }
-      if (rsc.queue.length > 0 && !this.#ready.includes(rsc)) this.#ready.push(rsc);
+      if (rsc.running === undefined && rsc.queue.length > 0 && !this.#ready.includes(rsc)) this.#ready.push(rsc);
       this.#pump();
     });
   }

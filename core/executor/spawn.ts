@@ -234,9 +234,20 @@ export function runProcess(command: string, options: RunProcessOptions = {}): Pr
       child.stdin.end(options.input);
     }
 
-    let closed = false;
+    let exited = false;
+    let drainTimer: ReturnType<typeof setTimeout> | undefined;
+    let doneCalled = false;
+    function done(): void {
+      if (doneCalled) return;
+      doneCalled = true;
+      if (drainTimer !== undefined) clearTimeout(drainTimer);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      if (killing !== undefined) void killing.then(() => finish());
+      else finish();
+    }
     child.on("close", () => {
-      closed = true;
+      if (exited) done();
     });
     child.on("error", (e: NodeJS.ErrnoException) => {
       if (child.pid === undefined) finish({ code: e.code ?? "ERROR", message: e.message });
@@ -244,15 +255,10 @@ export function runProcess(command: string, options: RunProcessOptions = {}): Pr
     child.on("exit", (code, sig) => {
       exitCode = code;
       exitSignal = sig;
-      void (async () => {
-        // Output a background child still holds must not keep us waiting: give the pipes a
-        // short moment to drain, as Pacemaker reads what is there when the child exits.
-        for (let i = 0; i < 10 && !closed; i++) await sleep(10);
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        if (killing !== undefined) await killing;
-        finish();
-      })();
+      exited = true;
+      // Output a background child still holds must not keep us waiting: give the pipes a
+      // short moment to drain, as Pacemaker reads what is there when the child exits.
+      drainTimer = setTimeout(done, 100);
     });
   });
 }

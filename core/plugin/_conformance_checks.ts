@@ -12,6 +12,7 @@ import type {
   PluginContext,
 } from "./types.ts";
 
+/** Options of {@link checkLauncher}. */
 export interface LauncherCheckOptions {
   /** A guest the launcher can start and stop safely. */
   readonly spec: GuestSpec;
@@ -71,6 +72,7 @@ export async function checkLauncher(l: GuestLauncher, opts: LauncherCheckOptions
   return f.list;
 }
 
+/** Options of {@link checkFenceAgent}. */
 export interface FenceCheckOptions {
   /** The node (plug) to fence: a test target that can be switched off and on. */
   readonly target: string;
@@ -137,6 +139,7 @@ export async function checkFenceAgent(a: FenceAgent | FenceAgentProvider, opts: 
   return f.list;
 }
 
+/** Options of {@link checkNotifier}. */
 export interface NotifierCheckOptions {
   /** Events to offer (default: one of each kind, {@link sampleEvents}). */
   readonly events?: readonly ClusterEvent[];

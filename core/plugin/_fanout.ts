@@ -7,6 +7,7 @@ import { AtriumError, quote } from "../errors.ts";
 import { hookError } from "./_wrap.ts";
 import type { ClusterEvent, Notifier, PluginContext } from "./types.ts";
 
+/** How a {@link NotifierLane} queues, times out and reports. */
 export interface LaneOptions {
   /** Most events waiting per notifier; beyond it the oldest is dropped and reported. */
   readonly queueLimit: number;

@@ -22,6 +22,7 @@ export { failures, type Finding, Findings, formatFindings, sampleEvents, testCon
 export { checkFenceAgent, checkLauncher, checkNotifier } from "./_conformance_checks.ts";
 export type { FenceCheckOptions, LauncherCheckOptions, NotifierCheckOptions } from "./_conformance_checks.ts";
 
+/** Options of {@link checkResourceClass}. */
 export interface ResourceClassCheckOptions {
   /** The agent to drive (a test agent that can start and stop safely). */
   readonly agent: AgentRef;

@@ -38,6 +38,7 @@ export interface LoadedPlugin {
   readonly definition: PluginDefinition;
 }
 
+/** Options of {@link loadPlugin}. */
 export interface LoadOptions {
   /** Relative paths and package names resolve from here (the configuration file's directory). */
   readonly baseDir: string;

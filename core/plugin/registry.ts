@@ -40,6 +40,7 @@ import type {
 } from "./types.ts";
 import { SUPPORTED_API_VERSIONS } from "./types.ts";
 
+/** Options of a {@link Registry}. */
 export interface RegistryOptions {
   /** Where the registry and plugins log (plugins get a child tagged with their name). */
   readonly log?: Logger;
@@ -53,6 +54,7 @@ export interface RegistryOptions {
   readonly notifyTimeoutMs?: number;
 }
 
+/** Options of {@link Registry.register}. */
 export interface RegisterOptions {
   /** Where the plugin came from (path, package, `builtin:ocf`), for messages. */
   readonly source?: string;

@@ -63,8 +63,14 @@ export class Dispatcher {
         const old = this.resources.get(req.rsc.id);
         const same = old && old.standard === req.rsc.standard && old.provider === req.rsc.provider && old.type === req.rsc.type;
         if (!same) {
+          try {
+            this.backend.register?.(req.rsc);
+          } catch (e) {
+            this.log("warn", `Cannot register resource "${req.rsc.id}": ${(e as Error).message}`);
+            reply(-Errno.EINVAL, { atrium_error: (e as Error).message });
+            return;
+          }
           this.resources.set(req.rsc.id, { ...req.rsc, callOptions: req.callOptions });
-          this.backend.register?.(req.rsc);
         }
         reply(0);
         this.#notifyAll(() => buildGenericNotify("lrmd_rsc_register", 0, callId, req.rsc.id));

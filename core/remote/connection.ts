@@ -34,6 +34,11 @@ export interface MessageConnectionOptions {
    * header and payload are then written back to back without waiting in between.
    */
   recordPerWrite?: boolean;
+  /**
+   * Close the connection when more than this many bytes wait to be written (a peer that does
+   * not read must not make us buffer without bound). Default 64 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 /** A framed XML message connection. */
@@ -44,6 +49,7 @@ export class MessageConnection {
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
   #closeReason = "";
+  #queued = 0;
   /** Messages received. */
   received = 0;
   /** Messages sent. */
@@ -118,6 +124,12 @@ export class MessageConnection {
     root.attrs.set("lrmd_remote_msg_id", String(msgId));
     root.attrs.set("lrmd_remote_msg_type", type);
     const { header, payload } = encodeFrame(serializeXml(root), ++frameCounter);
+    const size = header.length + payload.length;
+    const limit = this.#opts.maxQueuedBytes ?? 64 * 1024 * 1024;
+    if (this.#queued + size + this.#stream.writableLength > limit && !this.#closed) {
+      this.destroy(`peer is not reading: more than ${limit} bytes waiting to be sent`);
+    }
+    this.#queued += size;
     const run = async () => {
       if (this.#opts.recordPerWrite) {
         const h = this.#write(header);
@@ -130,7 +142,9 @@ export class MessageConnection {
       }
       this.sent++;
     };
-    const p = this.#queue.then(run);
+    const p = this.#queue.then(run).finally(() => {
+      this.#queued -= size;
+    });
     this.#queue = p.catch(() => {});
     return p;
   }

@@ -20,7 +20,7 @@ import { type SecureLayer, tlsPskSecure } from "./transport.ts";
 import { compareVersions, MIN_PROTOCOL_VERSION, parseRequest, PROTOCOL_VERSION, type RemoteRequest, requestMsgId } from "./requests.ts";
 import { Errno, RemoteMessageError } from "./_fields.ts";
 import { Dispatcher } from "./_dispatch.ts";
-import type { XmlElement } from "./xml.ts";
+import { serializeXml, type XmlElement } from "./xml.ts";
 
 /** Log sink: one line per call, never containing key material. */
 export type RemoteLog = (level: "info" | "warn" | "error" | "debug", line: string) => void;
@@ -38,6 +38,8 @@ export interface RemoteServerOptions {
   maxConnections?: number;
   secure?: SecureLayer;
   log?: RemoteLog;
+  /** Log every message in and out (debug level). */
+  trace?: boolean;
 }
 
 /** One connected client. */
@@ -168,9 +170,11 @@ export class RemoteServer {
 
   #send(c: ClientState, e: XmlElement, msgId: number, type: "reply" | "notify"): void {
     c.conn?.send(e, msgId, type).catch(() => {}); // a failed write closes the connection, logged there
+    if (this.#o.trace) this.#log("debug", `>> ${c.peer} ${serializeXml(e)}`);
   }
 
   #onMessage(c: ClientState, root: XmlElement): void {
+    if (this.#o.trace) this.#log("debug", `<< ${c.peer} ${serializeXml(root)}`);
     let req: RemoteRequest;
     try {
       req = parseRequest(root);
@@ -218,7 +222,13 @@ export class RemoteServer {
       }
       return;
     }
-    this.#dispatch.handle(c, req);
+    try {
+      this.#dispatch.handle(c, req);
+    } catch (e) {
+      // A backend failure must not take the connection down: log it, answer if still possible.
+      this.#log("error", `Cannot handle "${req.op === "unknown" ? req.name : req.op}" from ${c.peer}: ${(e as Error)?.message ?? String(e)}`);
+      this.#send(c, buildReply(-Errno.EPROTO, this.#dispatch.nextCallId(), { extra: { atrium_error: `internal error: ${(e as Error)?.message ?? String(e)}` } }), req.msgId, "reply");
+    }
   }
 
   /**

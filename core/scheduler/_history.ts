@@ -121,7 +121,7 @@ export function historyState(lrmRsc: CibElement): HistState {
       continue;
     }
     // failure
-    const hard = o.rc === 2 || o.rc === 5 || o.rc === 3 || o.rc === 4 || o.status === 5 || o.status === 7;
+    const hard = o.rc === 2 || o.rc === 5 || (o.rc === 3 && o.interval === 0) || o.rc === 4 || o.status === 5 || o.status === 7;
     const fatal = o.rc === 6 || o.status === 6;
     if (isProbe && o.rc === 5) { st.role = "Stopped"; st.notInstalled = true; continue; }
     const f: HistFailure = { op: o.task, interval: o.interval, rc: o.rc, status: o.status, lastRun: o.lastRun, hard, fatal };

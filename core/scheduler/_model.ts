@@ -23,6 +23,10 @@ export interface SNode {
   /** Node attributes (config instance_attributes + transient attributes + #uname ...). */
   readonly attrs: Map<string, string>;
   readonly utilization: Map<string, number>;
+  /** Guest/remote node must be reset (fenced; for guests: container recovered). */
+  resetRequired?: boolean;
+  /** Remote node fencing is revoked if its connection can be re-established. */
+  revocable?: boolean;
   /** Connection (remote) or container (guest) resource id. */
   remoteRsc?: string;
   containerRsc?: string;

@@ -1,10 +1,12 @@
 /**
- * The scheduler's one door to rule evaluation (location rules, nvsets with rules, dates).
- * A local implementation until core/cib/rules/ lands; switch the bodies here, nothing else.
+ * The scheduler's one door to rule evaluation (location rules, nvsets with rules, dates),
+ * delegating to core/cib/rules/ and adapting its context to the scheduler's.
  */
 import type { CibElement } from "../cib/model.ts";
 import { kids, deref, isTrue } from "./_cib.ts";
 import { parseScore } from "./scores.ts";
+import { evaluateRule as cibEvaluateRule, evaluateRules as cibEvaluateRules, tryParseDateTime, toDate,
+  type RuleContext as CibRuleContext } from "../cib/rules/mod.ts";
 
 /** What a rule may look at. */
 export interface RuleContext {
@@ -18,48 +20,16 @@ export interface RuleContext {
   readonly ids: ReadonlyMap<string, CibElement>;
 }
 
-function compare(type: string, a: string, b: string): number {
-  if (type === "integer" || type === "number") {
-    const x = Number(a), y = Number(b);
-    if (Number.isNaN(x) || Number.isNaN(y)) return a < b ? -1 : a > b ? 1 : 0;
-    return x - y;
-  }
-  if (type === "version") {
-    const xs = a.split(".").map(Number), ys = b.split(".").map(Number);
-    for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
-      const d = (xs[i] ?? 0) - (ys[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
-function attrExpression(e: CibElement, ctx: RuleContext): boolean {
-  const name = e.attrs.attribute ?? "";
-  const op = e.attrs.operation ?? "";
-  const actual = ctx.node?.get(name);
-  if (op === "defined") return actual !== undefined;
-  if (op === "not_defined") return actual === undefined;
-  if (actual === undefined) return false;
-  let value = e.attrs.value ?? "";
-  if (e.attrs["value-source"] === "param" || e.attrs["value-source"] === "meta") return false;
-  let type = e.attrs.type ?? "";
-  if (!type) type = /^[-+]?\d+$/.test(value) && /^[-+]?\d+$/.test(actual) ? "integer" : "string";
-  const c = compare(type, actual, value);
-  switch (op) {
-    case "eq": return c === 0;
-    case "ne": return c !== 0;
-    case "lt": return c < 0;
-    case "lte": return c <= 0;
-    case "gt": return c > 0;
-    case "gte": return c >= 0;
-    default: value = ""; return false;
-  }
-}
 
 /** Parse the ISO 8601 forms Pacemaker accepts (calendar, ordinal, week dates; optional time). */
 export function parseIsoDate(text: string): Date | undefined {
+  const parsed = tryParseDateTime(text.trim());
+  if (parsed) return toDate(parsed);
+  return parseIsoDateLocal(text);
+}
+
+function parseIsoDateLocal(text: string): Date | undefined {
   const t = text.trim();
   const [datePart, timePartRaw] = t.split(/[ T]/, 2) as [string, string | undefined];
   let y = 0, mo = 1, d = 1;
@@ -88,91 +58,33 @@ export function parseIsoDate(text: string): Date | undefined {
   return base;
 }
 
-function durationMs(e: CibElement | undefined): number {
-  if (!e) return 0;
-  const a = e.attrs;
-  const n = (k: string): number => Number(a[k] ?? 0) || 0;
-  return (((((n("years") * 365 + n("months") * 30 + n("weeks") * 7 + n("days")) * 24 + n("hours")) * 60
-    + n("minutes")) * 60 + n("seconds")) * 1000);
-}
 
-function inSpecRange(spec: string | undefined, v: number): boolean {
-  if (spec === undefined) return true;
-  const m = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
-  if (!m) return false;
-  const lo = +m[1]!, hi = m[2] !== undefined ? +m[2] : lo;
-  return v >= lo && v <= hi;
-}
 
-function dateSpec(e: CibElement, now: Date): boolean {
-  const a = e.attrs;
-  const start = Date.UTC(now.getUTCFullYear(), 0, 1);
-  const yday = Math.floor((now.getTime() - start) / 86400000) + 1;
-  const wday = now.getUTCDay() === 0 ? 7 : now.getUTCDay();
-  return inSpecRange(a.years, now.getUTCFullYear()) && inSpecRange(a.months, now.getUTCMonth() + 1)
-    && inSpecRange(a.monthdays, now.getUTCDate()) && inSpecRange(a.hours, now.getUTCHours())
-    && inSpecRange(a.minutes, now.getUTCMinutes()) && inSpecRange(a.seconds, now.getUTCSeconds())
-    && inSpecRange(a.yeardays, yday) && inSpecRange(a.weekdays, wday);
-}
 
-function dateExpression(e: CibElement, ctx: RuleContext): boolean {
-  const op = e.attrs.operation ?? "in_range";
-  const now = ctx.now.getTime();
-  const start = e.attrs.start ? parseIsoDate(e.attrs.start)?.getTime() : undefined;
-  let end = e.attrs.end ? parseIsoDate(e.attrs.end)?.getTime() : undefined;
-  if (op === "gt") return start !== undefined && now > start;
-  if (op === "lt") return end !== undefined && now < end;
-  if (op === "date_spec") return dateSpec(kids(e, "date_spec")[0] ?? e, ctx.now);
-  if (op === "in_range") {
-    const dur = kids(e, "duration")[0];
-    if (end === undefined && dur && start !== undefined) end = start + durationMs(dur);
-    if (start !== undefined && now < start) return false;
-    if (end !== undefined && now > end) return false;
-    return start !== undefined || end !== undefined;
-  }
-  return false;
-}
 
-function expression(e: CibElement, ctx: RuleContext): boolean {
-  switch (e.tag) {
-    case "expression": return attrExpression(e, ctx);
-    case "date_expression": return dateExpression(e, ctx);
-    case "rule": return evaluateRule(e, ctx).passed;
-    case "rsc_expression": {
-      const r = ctx.rsc;
-      if (!r) return true;
-      return (e.attrs.class === undefined || e.attrs.class === r.cls)
-        && (e.attrs.provider === undefined || e.attrs.provider === r.provider)
-        && (e.attrs.type === undefined || e.attrs.type === r.type);
-    }
-    case "op_expression": {
-      const o = ctx.op;
-      if (!o) return false;
-      return e.attrs.name === o.name && (e.attrs.interval === undefined || true);
-    }
-    default: return false;
-  }
-}
 
 /** Evaluate a `<rule>`: whether it passes, and its score (for location rules). */
-export function evaluateRule(ruleIn: CibElement, ctx: RuleContext): { passed: boolean; score?: number } {
-  const rule = deref(ruleIn, ctx.ids);
-  const or = (rule.attrs["boolean-op"] ?? "and").toLowerCase() === "or";
-  const exprs = kids(rule).filter((c) => c.tag !== "description");
-  let passed = or ? false : true;
-  if (exprs.length === 0) passed = true;
-  for (const x of exprs) {
-    const r = expression(deref(x, ctx.ids), ctx);
-    if (or && r) { passed = true; break; }
-    if (!or && !r) { passed = false; break; }
-  }
-  const out: { passed: boolean; score?: number } = { passed };
-  if (rule.attrs.score !== undefined) out.score = parseScore(rule.attrs.score);
-  else if (rule.attrs["score-attribute"] !== undefined) {
-    const v = ctx.node?.get(rule.attrs["score-attribute"]!);
-    out.score = v === undefined ? 0 : parseScore(v);
-  }
+export function evaluateRule(ruleIn: CibElement, ctx: RuleContext): { passed: boolean; score?: number; role?: string; ignore?: boolean } {
+  const r = cibEvaluateRule(ruleIn, toCibCtx(ctx));
+  const out: { passed: boolean; score?: number; role?: string; ignore?: boolean } = { passed: r.passed, score: r.score };
+  if (r.role !== undefined) out.role = r.role;
+  if (r.invalidRole !== undefined || r.unresolvedIdRef !== undefined) out.ignore = true;
   return out;
+}
+
+function toCibCtx(ctx: RuleContext): CibRuleContext {
+  return {
+    now: ctx.now,
+    ...(ctx.node ? { nodeAttrs: ctx.node } : {}),
+    ...(ctx.rsc ? { rsc: { class: ctx.rsc.cls ?? "", type: ctx.rsc.type ?? "", ...(ctx.rsc.provider !== undefined ? { provider: ctx.rsc.provider } : {}) } } : {}),
+    ...(ctx.op ? { op: { name: ctx.op.name, intervalMs: ctx.op.interval } } : {}),
+    resolveIdRef: (id: string) => ctx.ids.get(id),
+  };
+}
+
+/** Whether an element's `rule` children allow it (none, or any passing). */
+export function rulesPass(el: CibElement, ctx: RuleContext): boolean {
+  return cibEvaluateRules(el, toCibCtx(ctx)).passed;
 }
 
 /**
@@ -185,8 +97,7 @@ export function unpackNvSets(sets: readonly CibElement[], ctx: RuleContext, into
   const ordered = resolved.map((s, i) => ({ s, i, score: parseScore(s.attrs.score) }))
     .sort((a, b) => b.score - a.score || a.i - b.i);
   for (const { s } of ordered) {
-    const rules = kids(s, "rule");
-    if (rules.length && !rules.every((r) => evaluateRule(r, ctx).passed)) continue;
+    if (!rulesPass(s, ctx)) continue;
     for (const nv of kids(s, "nvpair")) {
       const p = deref(nv, ctx.ids);
       const name = p.attrs.name;

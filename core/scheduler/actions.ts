@@ -19,15 +19,19 @@ export function canFence(ws: WorkingSet, n: SNode): boolean {
 
 /** Mark the nodes that will be fenced in this transition. */
 export function decideFencing(ws: WorkingSet): void {
+  const haveManaged = [...ws.byId.values()].some((r) => r.managed);
+  if (!haveManaged) return;
   for (const n of ws.nodes.values()) {
-    if (!n.unclean) continue;
-    if (n.type === "remote" && !n.remoteRsc) continue;
     if (n.type === "guest") {
+      if (!n.resetRequired) continue;
       const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
-      if (!cont || cont.kind !== "primitive" || cont.running.size === 0) continue;
+      if (!cont || cont.kind !== "primitive") continue;
+      if ([...cont.running.keys()].some((h) => { const hn = ws.nodes.get(h); return hn?.unclean && !canFence(ws, hn); })) continue;
       n.fence = "reboot";
       continue;
     }
+    if (!n.unclean) continue;
+    if (n.type === "remote" && !n.remoteRsc) continue;
     if (canFence(ws, n)) n.fence = ws.options.stonithAction;
   }
 }
@@ -66,7 +70,7 @@ export function planActions(ws: WorkingSet): Map<Primitive, Plan> {
     const plan: Plan = {
       p, ...(cur !== undefined ? { cur } : {}), curRole, next, nextRole,
       stops: new Map(), start: false, startRunnable: true, promote: false, demote: false,
-      failed: [...p.failed.keys()].some((n) => p.running.has(n) && !ws.nodes.get(n)?.unclean),
+      failed: [...p.failed].some(([n, f]) => p.running.has(n) && f.onFail !== "ignore"),
       migrate: false, reload: false,
     };
     plans.set(p, plan);
@@ -75,7 +79,7 @@ export function planActions(ws: WorkingSet): Map<Primitive, Plan> {
     for (const n of curNodes) {
       const node = ws.nodes.get(n);
       const fenced = node?.fence !== undefined;
-      const needStop = n !== next || multi || fenced || (p.failed.has(n) && !node?.unclean) || p.restartOn.has(n);
+      const needStop = n !== next || multi || fenced || (p.failed.has(n) && p.failed.get(n)!.onFail !== "ignore") || p.restartOn.has(n);
       if (!needStop) continue;
       const runnable = fenced || (node !== undefined && node.online && !p.blockedOn.has(n));
       plan.stops.set(n, { runnable, pseudo: fenced });

@@ -108,12 +108,51 @@ export function unassign(ws: WorkingSet, p: Primitive): void {
   delete p.nextRole;
 }
 
+/** Unassigned primitives mandatorily colocated with `p` (both directions), `p` included. */
+function colocatedSet(ctx: AssignCtx, p: Primitive): Primitive[] {
+  const seen = new Set<Rsc>([p]);
+  const queue: Rsc[] = [p];
+  const out: Primitive[] = [];
+  while (queue.length) {
+    const r = queue.shift()!;
+    if (r.kind === "primitive") { if (r.assigned === undefined) out.push(r); }
+    const next: Rsc[] = [];
+    for (const c of ctx.idx.thisWith.get(r) ?? []) if (c.score >= INFINITY) next.push(c.primary);
+    for (const c of ctx.idx.withThis.get(r) ?? []) if (c.score >= INFINITY) next.push(c.dependent);
+    if (r.kind === "group") next.push(...r.members);
+    for (const x of next) if (!seen.has(x) && x.kind !== "clone") { seen.add(x); queue.push(x); }
+  }
+  return out;
+}
+
+function fitsAll(ws: WorkingSet, prims: Primitive[], n: SNode): boolean {
+  const need = new Map<string, number>();
+  for (const q of prims) for (const [k, v] of utilizationOf(ws, q)) need.set(k, (need.get(k) ?? 0) + v);
+  for (const [k, v] of need) if (v > 0 && (n.capacityLeft.get(k) ?? 0) < v) return false;
+  return true;
+}
+
 function chooseNode(ctx: AssignCtx, p: Primitive, prefer?: string): string | null {
   const ws = ctx.ws;
   const scores = new Map<string, number>();
+  let group: Primitive[] | undefined;
+  if (ws.options.placementStrategy !== "default") {
+    const set = colocatedSet(ctx, p);
+    if (set.length > 1 && [...p.allowed.keys()].some((n) => { const nd = ws.nodes.get(n); return nd && nodeAvailable(nd) && fitsAll(ws, set, nd); })) group = set;
+  }
   for (const [n, s] of p.allowed) {
     const node = ws.nodes.get(n);
-    if (node && !fitsCapacity(ws, p, node)) scores.set(n, -INFINITY); else scores.set(n, s);
+    const fits = node ? (group ? fitsAll(ws, group, node) : fitsCapacity(ws, p, node)) : true;
+    scores.set(n, fits ? s : -INFINITY);
+  }
+  if (prefer === undefined && ws.options.placementStrategy === "balanced") {
+    let best: SNode | undefined;
+    for (const [n, s] of scores) {
+      const nd = ws.nodes.get(n);
+      if (!nd || s < 0 || !nodeAvailable(nd)) continue;
+      if (!best || capacityCompare(nd, best) < 0) best = nd;
+    }
+    if (best) prefer = best.name;
   }
   const cur = currentNode(p);
   const nodes = sortNodes(ws, scores, cur);
@@ -176,6 +215,15 @@ export function assignPrimitive(ctx: AssignCtx, p: Primitive, prefer?: string): 
   }
   finalize(ws, p, node);
   ctx.assigning.delete(p);
+  if (p.remoteNode) {
+    const rn = ws.nodes.get(p.remoteNode);
+    if (rn) {
+      if (node && p.nextRole !== "Stopped") {
+        rn.online = true;
+        if (!rn.seen || rn.revocable) rn.unclean = false;
+      } else rn.shutdown = true;
+    }
+  }
   return node;
 }
 
@@ -218,6 +266,7 @@ export function assignAll(ws: WorkingSet): ColocIndex {
   const order = ws.resources.map((r, i) => ({ r, i, cur: currentScore(ctx, r) }))
     .sort((a, b) => b.r.priority - a.r.priority || b.cur - a.cur || a.i - b.i)
     .map((x) => x.r);
+  for (const r of order) if (r.kind === "primitive" && r.remoteNode) assignRsc(ctx, r);
   for (const r of order) assignRsc(ctx, r);
   return idx;
 }

@@ -75,7 +75,7 @@ function applyCloneColocations(ctx: AssignCtx, c: Clone): void {
   }
   for (const col of ctx.idx.withThis.get(c) ?? []) {
     if (!col.influence) continue;
-    mergeColocated(ws, ctx.idx, col.dependent, c.allowed, col.nodeAttribute, col.score / INFINITY);
+    mergeColocated(ws, ctx.idx, col.dependent, c.allowed, col.nodeAttribute, col.score / INFINITY, new Set(), true);
   }
 }
 
@@ -156,7 +156,7 @@ function setRoles(ctx: AssignCtx, c: Clone): void {
   ranked.sort((a, b) => b.score - a.score || Number(b.wasPromoted) - Number(a.wasPromoted) || a.k - b.k);
   const perNode = new Map<string, number>();
   let promoted = 0;
-  const noPromote = c.targetRole === "Unpromoted" || c.targetRole === "Started" && c.meta.get("target-role")?.toLowerCase() === "slave"
+  const noPromote = (c as { noPromote?: boolean }).noPromote === true || c.targetRole === "Unpromoted" || c.targetRole === "Started" && c.meta.get("target-role")?.toLowerCase() === "slave"
     || (!ws.options.haveQuorum && (ws.options.noQuorumPolicy === "demote" || ws.options.noQuorumPolicy === "freeze"));
   for (const r of ranked) {
     const prims = primitivesOf(r.inst);

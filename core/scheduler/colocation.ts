@@ -129,6 +129,8 @@ export function applyColocation(ws: WorkingSet, dep: Rsc, c: Colocation, nodes: 
   }
 }
 
+const HACK = INFINITY - 1;
+
 function bestMatching(ws: WorkingSet, r: Rsc, attr: string, value: string | undefined): number {
   let best = -INFINITY;
   for (const [n, s] of r.allowed) {
@@ -142,7 +144,7 @@ function bestMatching(ws: WorkingSet, r: Rsc, attr: string, value: string | unde
  * `factor` (Pacemaker's add-colocated-node-scores). Rolls back when no node would remain.
  */
 export function mergeColocated(ws: WorkingSet, idx: ColocIndex, r: Rsc, scores: Map<string, number>,
-  attr: string, factor: number, merging: Set<Rsc> = new Set()): void {
+  attr: string, factor: number, merging: Set<Rsc> = new Set(), onlyPositive = false): void {
   if (merging.has(r)) return;
   let src = r;
   if (src.kind === "group") {
@@ -160,16 +162,19 @@ export function mergeColocated(ws: WorkingSet, idx: ColocIndex, r: Rsc, scores: 
     let w = Math.round(wf);
     if (wf < 0 && wf - Math.trunc(wf) === -0.5) w = Math.trunc(wf) - 1;
     if (w === 0 && score !== 0) w = factor > 0 ? 1 : factor < 0 ? -1 : 0;
-    work.set(n, addScores(w, s));
+    const ns = addScores(w, s);
+    if (onlyPositive && ns < 0 && s > 0) { work.set(n, HACK); continue; }
+    if (onlyPositive && ns < 0 && s === 0) continue;
+    work.set(n, ns);
   }
   if (!anyAvailable(ws, work)) { merging.delete(r); return; }
   const mult = factor < 0 ? -1 : 1;
   const list = r.kind === "group" ? idx.withThis.get(r.members[r.members.length - 1]!) ?? [] : idx.withThis.get(r) ?? [];
   for (const c of list) {
     if (!c.influence) continue;
-    mergeColocated(ws, idx, c.dependent, work, c.nodeAttribute, mult * c.score / INFINITY, merging);
+    mergeColocated(ws, idx, c.dependent, work, c.nodeAttribute, mult * c.score / INFINITY, merging, onlyPositive);
   }
   scores.clear();
-  for (const [n, s] of work) scores.set(n, s);
+  for (const [n, s] of work) scores.set(n, onlyPositive && s === HACK ? 1 : s);
   merging.delete(r);
 }

@@ -77,6 +77,7 @@ export function unpack(cib: Cib, now: Date): WorkingSet {
     ...(dc !== undefined ? { dcName: dc } : {}),
   };
   void kid;
+  for (const n of ws.nodes.values()) n.attrs.set("#is_dc", dc !== undefined && n.id === dc ? "true" : "false");
   unpackResources(cib, ws, ctx);
   unpackStatus(cib, ws, ctx);
   unpackConstraints(cib, ws, ctx);
@@ -88,9 +89,9 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   const now = effectiveNow(cib, opts.now);
   const ws = unpack(cib, now);
   const nodesBefore = nodeSummaries(ws, false);
-  decideFencing(ws);
   initScores(ws);
   const idx = assignAll(ws);
+  decideFencing(ws);
   const plans = planActions(ws);
   applyOrderings(ws, plans, idx);
   const summary: SummaryEntry[] = [];

@@ -169,6 +169,15 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
         if (!nodes.has(pl.next) && block(pl, c.primary.id)) changed = true;
       }
     }
+    // Resources on a remote or guest node need its connection.
+    for (const pl of plans.values()) {
+      if (!pl.next || !pl.start || !pl.startRunnable) continue;
+      const node = ws.nodes.get(pl.next);
+      if (!node || node.type === "cluster" || !node.remoteRsc) continue;
+      const conn = ws.byId.get(node.remoteRsc);
+      const cpl = conn && conn.kind === "primitive" ? plans.get(conn) : undefined;
+      if (cpl && !activeAfter(cpl) && block(pl, conn!.id)) changed = true;
+    }
     if (!changed) break;
   }
   for (const pl of plans.values()) {

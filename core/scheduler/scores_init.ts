@@ -26,7 +26,12 @@ function locationTargets(r: Rsc): Rsc[] {
 }
 
 function failcountBans(ws: WorkingSet, p: Primitive): void {
-  for (const [node, fc] of p.failcount) {
+  const counts = new Map(p.failcount);
+  for (const r of ws.byId.values()) {
+    if (r.kind !== "primitive" || r.container !== p.id || r.remoteNode) continue;
+    for (const [n, c] of r.failcount) counts.set(n, (counts.get(n) ?? 0) + c);
+  }
+  for (const [node, fc] of counts) {
     if (fc <= 0) continue;
     let count = fc;
     if (p.failureTimeout > 0) {
@@ -36,6 +41,8 @@ function failcountBans(ws: WorkingSet, p: Primitive): void {
     if (count >= p.migrationThreshold && p.migrationThreshold > 0) {
       const c = cloneOf(p);
       const targets: Rsc[] = c && c.anonymous ? locationTargets(c) : [p];
+      const cont = p.container && !p.remoteNode ? ws.byId.get(p.container) : undefined;
+      if (cont) targets.push(cont);
       for (const t of targets) addScore(t, node, -INFINITY, "migration-threshold reached");
     }
   }
@@ -56,7 +63,7 @@ export function initScores(ws: WorkingSet): void {
     if (r.kind !== "primitive") continue;
     // Connection resources run only on cluster nodes; nothing runs on a guest node's own
     // container host through it.
-    if (r.remoteNode || r.guestNode) {
+    if (r.remoteNode || r.guestNode || r.cls === "stonith") {
       for (const n of ws.nodes.values()) if (n.type !== "cluster") addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
     }
     if (r.stickiness !== 0 && r.managed && r.running.size === 1) {
@@ -73,14 +80,29 @@ export function initScores(ws: WorkingSet): void {
   }
   for (const dep of ws.ticketDeps) {
     const t = ws.tickets.get(dep.ticket);
-    if (t?.granted && !t.standby) continue;
-    if (dep.role) continue;
-    if (dep.lossPolicy === "freeze") continue;
+    const granted = t?.granted ?? false, standby = t?.standby ?? false;
+    if (granted && !standby) continue;
+    if (dep.role === "Promoted") { noPromotion(dep.rsc); continue; }
+    if (dep.lossPolicy === "freeze" && !granted) {
+      for (const p of primitivesOf(dep.rsc)) {
+        const cur = [...p.running.keys()];
+        for (const n of ws.nodes.keys()) if (!cur.includes(n)) addScore(p, n, -INFINITY, `ticket ${dep.ticket} lost (freeze)`);
+      }
+      continue;
+    }
+    if (dep.lossPolicy === "fence" && !granted && ws.options.stonithEnabled) {
+      for (const p of primitivesOf(dep.rsc)) for (const n of p.running.keys()) { const nd = ws.nodes.get(n); if (nd) nd.unclean = true; }
+    }
     for (const tr of locationTargets(dep.rsc)) for (const n of ws.nodes.keys()) addScore(tr, n, -INFINITY, `ticket ${dep.ticket} not granted`);
   }
   // Resources in a group or clone also follow every location of their ancestors: done above
   // through locationTargets. Nodes that are not allowed in an asymmetric cluster stay absent.
   for (const r of ws.resources) if (r.kind === "clone" && r.promotable) promotionScores(ws, r);
+}
+
+function noPromotion(r: Rsc): void {
+  for (let x: Rsc | undefined = r; x; x = x.parent) if (x.kind === "clone") (x as { noPromote?: boolean }).noPromote = true;
+  if (r.kind === "clone") (r as { noPromote?: boolean }).noPromote = true;
 }
 
 /** The promotion score of a primitive on a node (`master-<id>` attributes), or undefined. */

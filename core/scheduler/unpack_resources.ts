@@ -196,6 +196,8 @@ export function unpackResources(cib: Cib, ws: WorkingSet, ctx: RuleContext): voi
       const gn = ws.nodes.get(r.guestNode)!;
       gn.containerRsc = r.id;
       gn.remoteRsc = conn.id;
+      ws.colocations.push({ id: `${conn.id}-with-container`, dependent: conn, primary: r, score: INFINITY, nodeAttribute: "#uname", influence: true });
+      ws.orderings.push({ id: `${conn.id}-after-container`, first: r, firstAction: "start", then: conn, thenAction: "start", kind: "Mandatory", symmetrical: true });
     } else if (r.remoteNode && !r.container) {
       let n = ws.nodes.get(r.remoteNode);
       if (!n) {
@@ -208,6 +210,14 @@ export function unpackResources(cib: Cib, ws: WorkingSet, ctx: RuleContext): voi
   }
   for (const n of ws.nodes.values()) {
     if (n.type === "remote" && !n.remoteRsc) n.unclean = false;
+  }
+  // Resources tied to a container (meta container=X) run with it and start after it.
+  for (const r of [...ws.byId.values()]) {
+    if (r.kind !== "primitive" || !r.container || r.remoteNode) continue;
+    const c = ws.byId.get(r.container);
+    if (!c) continue;
+    ws.colocations.push({ id: `${r.id}-with-container`, dependent: r, primary: c, score: INFINITY, nodeAttribute: "#uname", influence: true });
+    ws.orderings.push({ id: `${r.id}-after-container`, first: c, firstAction: "start", then: r, thenAction: "start", kind: "Mandatory", symmetrical: true });
   }
   // Clones need the node count, known only now (guests included).
   for (const r of ws.resources) {

@@ -92,21 +92,35 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet): v
   }
   if (st.migrateTo && st.role !== "Stopped") p.partialMigration = { source: node.name, target: st.migrateTo };
   for (const f of st.failures) {
-    const cfg = p.ops.find((o) => o.name === f.op && o.interval === f.interval);
+    const cfg = p.ops.find((o) => o.name === f.op && o.interval === f.interval)
+      ?? (f.op === "monitor" ? p.ops.find((o) => o.name === f.op) : undefined);
     let onFail = (cfg?.onFail ?? "").toLowerCase();
     if (!onFail) onFail = f.op === "stop" ? (ws.options.stonithEnabled ? "fence" : "block") : "restart";
-    if (onFail === "ignore") continue;
-    if (p.failureTimeout > 0 && f.lastRun > 0 && f.lastRun + p.failureTimeout <= ws.now.getTime() / 1000 && f.op !== "stop") continue;
-    const severity = f.fatal ? "fatal" : f.hard ? "hard" : "soft";
-    p.failed.set(node.name, { op: f.op, interval: f.interval, rc: f.rc, onFail, lastRun: f.lastRun, severity });
-    if (f.op === "stop" || onFail === "fence") {
-      if (onFail === "fence" && ws.options.stonithEnabled) node.unclean = true;
-      else if (onFail === "block" || f.op === "stop") p.blockedOn.add(node.name);
+    if (onFail === "fence" && !ws.options.stonithEnabled) onFail = "block";
+    if (onFail === "ignore") {
+      if (f.op === "stop") p.running.delete(node.name);
+      continue;
     }
-    if (onFail === "block") p.blockedOn.add(node.name);
-    if (onFail === "standby") node.standby = true;
+    if (p.failureTimeout > 0 && f.lastRun > 0 && f.lastRun + p.failureTimeout <= ws.now.getTime() / 1000 && f.op !== "stop") continue;
+    const severity = f.fatal ? "fatal" : f.hard || f.op === "stop" ? "hard" : "soft";
+    if (node.unclean) {
+      // Failures on a node that is already lost are moot: the node will be fenced.
+      if (severity !== "soft") p.failed.set(node.name, { op: f.op, interval: f.interval, rc: f.rc, onFail: "ignore", lastRun: f.lastRun, severity });
+      continue;
+    }
+    if (p.container && !p.remoteNode && onFail === "restart" && !cfg?.onFail) {
+      const c = ws.byId.get(p.container);
+      if (c && c.kind === "primitive" && c.running.has(node.name)) c.restartOn.add(node.name);
+    }
+    p.failed.set(node.name, { op: f.op, interval: f.interval, rc: f.rc, onFail, lastRun: f.lastRun, severity });
+    switch (onFail) {
+      case "fence": node.unclean = true; break;
+      case "block": p.managed = false; break;
+      case "standby": node.standby = true; break;
+      case "stop": p.targetRole = "Stopped"; break;
+      default: break;
+    }
   }
-  if (st.stopFailed && !p.failed.has(node.name)) p.blockedOn.add(node.name);
 }
 
 function failcounts(ws: WorkingSet, node: SNode, attrs: Map<string, string>): void {
@@ -208,22 +222,33 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
       applyState(orphan as Primitive, node, hs, ws);
     }
   }
+  activeOnDownNodes(ws, "cluster");
   remoteNodeStates(ws);
-  // A managed resource thought active on a node that is down means that node must be fenced.
-  for (const r of ws.byId.values()) {
-    if (r.kind !== "primitive" || !r.managed) continue;
-    for (const n of r.running.keys()) {
-      const node = ws.nodes.get(n);
-      if (!node || node.online || node.maintenance) continue;
-      if (node.type === "guest") node.unclean = true;
-      else if (ws.options.stonithEnabled) node.unclean = true;
-    }
-  }
+  activeOnDownNodes(ws, "remote");
+  for (const n of ws.nodes.values()) if (n.type === "guest" && n.resetRequired) resetGuest(ws, n);
 }
 
 function usedInstance(i: Rsc, slots: Map<string, Rsc>): boolean {
   for (const v of slots.values()) if (v === i) return true;
   return false;
+}
+
+/** A managed resource thought active on a node that is down means that node must be fenced. */
+function activeOnDownNodes(ws: WorkingSet, which: "cluster" | "remote"): void {
+  for (const r of ws.byId.values()) {
+    if (r.kind !== "primitive" || !r.managed) continue;
+    for (const n of r.running.keys()) {
+      const node = ws.nodes.get(n);
+      if (!node || node.online || node.maintenance) continue;
+      if ((node.type === "cluster") !== (which === "cluster")) continue;
+      if (node.type === "guest") node.resetRequired = true;
+      else if (ws.options.stonithEnabled && !node.unclean) {
+        node.unclean = true;
+        const conn = node.remoteRsc ? ws.byId.get(node.remoteRsc) : undefined;
+        if (node.type === "remote" && conn && conn.kind === "primitive" && conn.failed.size === 0) node.revocable = true;
+      }
+    }
+  }
 }
 
 /** Remote and guest nodes are online when their connection (and container) resource is. */
@@ -232,20 +257,34 @@ function remoteNodeStates(ws: WorkingSet): void {
     if (n.type === "cluster") continue;
     const conn = n.remoteRsc ? ws.byId.get(n.remoteRsc) : undefined;
     if (!conn || conn.kind !== "primitive") { n.online = false; continue; }
-    const running = [...conn.running.keys()];
-    let online = running.length > 0 && conn.failed.size === 0;
-    if (n.type === "guest") {
-      const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
-      if (cont && cont.kind === "primitive") {
-        if (cont.running.size === 0 || cont.failed.size > 0) online = false;
-        if (cont.failed.size > 0) n.unclean = true;
-      }
-    }
-    if (running.some((h) => ws.nodes.get(h)?.unclean)) {
-      // the connection's host is lost: the remote node is fenced unless only its host failed
+    const connRunning = conn.running.size > 0;
+    const connFailed = [...conn.failed].some(([h, f]) => conn.running.has(h) && f.onFail !== "ignore");
+    let online = connRunning;
+    const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
+    const container = cont && cont.kind === "primitive" ? cont : undefined;
+    const hosts = container ? [...container.running.keys()] : [...conn.running.keys()];
+    const host = hosts.length === 1 ? ws.nodes.get(hosts[0]!) : undefined;
+    const contFailed = container ? [...container.failed].some(([h, f]) => container.running.has(h) && f.onFail !== "ignore") : false;
+    if (contFailed) { online = false; n.resetRequired = true; }
+    else if (connFailed) { online = false; if (n.type === "remote") n.unclean = true; else n.resetRequired = true; }
+    else if (!connRunning || (container && container.running.size === 0)) online = false;
+    else if (host && !host.online && host.unclean) {
       online = false;
+      if (n.type === "guest") n.resetRequired = true; else { n.unclean = true; n.revocable = true; }
     }
     n.online = online;
-    if (!online && conn.failed.size > 0 && n.type === "remote") n.unclean = true;
+  }
+}
+
+/** A guest node that must be reset: its container and the resources on it are recovered. */
+function resetGuest(ws: WorkingSet, n: SNode): void {
+  const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
+  if (!cont || cont.kind !== "primitive" || !cont.managed) { n.resetRequired = false; return; }
+  for (const h of cont.running.keys()) {
+    if (!cont.failed.has(h)) cont.failed.set(h, { op: "stop", interval: 0, rc: 1, onFail: "restart", lastRun: 0, severity: "soft" });
+  }
+  for (const r of ws.byId.values()) {
+    if (r.kind !== "primitive" || !r.running.has(n.name) || !r.managed) continue;
+    if (!r.failed.has(n.name)) r.failed.set(n.name, { op: "monitor", interval: 0, rc: 1, onFail: "restart", lastRun: 0, severity: "soft" });
   }
 }

@@ -27,7 +27,11 @@ export class Reader {
 
   private need(n: number): void {
     if (this.end - this.pos < n) {
-      throw new TlsFailure("TLS_PROTOCOL", "decode_error", `Cannot parse ${this.what}: structure is truncated`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "decode_error",
+        `Cannot parse ${this.what}: structure is truncated`,
+      );
     }
   }
 
@@ -78,7 +82,11 @@ export class Reader {
   /** Fail unless the structure was consumed exactly. */
   done(): void {
     if (this.pos !== this.end) {
-      throw new TlsFailure("TLS_PROTOCOL", "decode_error", `Cannot parse ${this.what}: unexpected trailing bytes`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "decode_error",
+        `Cannot parse ${this.what}: unexpected trailing bytes`,
+      );
     }
   }
 }
@@ -101,14 +109,18 @@ export function u24(v: number): Uint8Array {
 /** A vector with a 1-byte length prefix. */
 export function vec8(...parts: Uint8Array[]): Buffer {
   const body = concat(parts);
-  if (body.length > 0xff) throw new RangeError(`Cannot encode TLS vector of ${body.length} bytes: limit is 255`);
+  if (body.length > 0xff) {
+    throw new RangeError(`Cannot encode TLS vector of ${body.length} bytes: limit is 255`);
+  }
   return concat([Uint8Array.of(body.length), body]);
 }
 
 /** A vector with a 2-byte length prefix. */
 export function vec16(...parts: Uint8Array[]): Buffer {
   const body = concat(parts);
-  if (body.length > 0xffff) throw new RangeError(`Cannot encode TLS vector of ${body.length} bytes: limit is 65535`);
+  if (body.length > 0xffff) {
+    throw new RangeError(`Cannot encode TLS vector of ${body.length} bytes: limit is 65535`);
+  }
   return concat([u16(body.length), body]);
 }
 

@@ -7,13 +7,30 @@
 import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { concat, equalBytes, Reader, u16, vec16, vec8 } from "./_bytes.ts";
-import { DOWNGRADE_TLS12, EXT, FFDHE2048_P, GROUP_BY_CODE, GROUP_CODE, HRR_RANDOM, HS, SUITE_BY_CODE } from "./_constants.ts";
+import {
+  DOWNGRADE_TLS12,
+  EXT,
+  FFDHE2048_P,
+  GROUP_BY_CODE,
+  GROUP_CODE,
+  HRR_RANDOM,
+  HS,
+  SUITE_BY_CODE,
+} from "./_constants.ts";
 import type { SuiteInfo } from "./_constants.ts";
 import { ffdhShare, hash, newKeyShare } from "./_crypto.ts";
 import type { KeyShare } from "./_crypto.ts";
 import type { Engine, Role } from "./_engine.ts";
 import { TlsFailure } from "./_failure.ts";
-import { encodeU16List, expectLength, ext, handshakeMessage, messageHash, parseExtensions, parseServerHello } from "./_messages.ts";
+import {
+  encodeU16List,
+  expectLength,
+  ext,
+  handshakeMessage,
+  messageHash,
+  parseExtensions,
+  parseServerHello,
+} from "./_messages.ts";
 import type { HandshakeMessage, ServerHello } from "./_messages.ts";
 import type { Config } from "./_options.ts";
 import { Tls13Protection } from "./_record.ts";
@@ -136,7 +153,10 @@ export class ClientRole implements Role {
         if (m.type !== HS.finished) break;
         return this.onFinished12(m);
     }
-    throw protocol("unexpected_message", `Cannot continue the TLS handshake: unexpected handshake message ${m.type} (${this.state})`);
+    throw protocol(
+      "unexpected_message",
+      `Cannot continue the TLS handshake: unexpected handshake message ${m.type} (${this.state})`,
+    );
   }
 
   private onServerHello(m: HandshakeMessage): void {
@@ -146,12 +166,23 @@ export class ClientRole implements Role {
     const isHrr = equalBytes(sh.random, HRR_RANDOM);
     if (sv !== undefined || isHrr) {
       if (sv === undefined || sv.length !== 2 || ((sv[0]! << 8) | sv[1]!) !== 0x0304 || !this.offer13) {
-        throw protocol(sv === undefined ? "missing_extension" : "illegal_parameter", "Cannot accept ServerHello: unsupported version selected");
+        throw protocol(
+          sv === undefined ? "missing_extension" : "illegal_parameter",
+          "Cannot accept ServerHello: unsupported version selected",
+        );
       }
-      if (!equalBytes(sh.sessionId, this.sessionId)) throw protocol("illegal_parameter", "Cannot accept ServerHello: session id not echoed");
+      if (!equalBytes(sh.sessionId, this.sessionId)) {
+        throw protocol("illegal_parameter", "Cannot accept ServerHello: session id not echoed");
+      }
       const suite = SUITE_BY_CODE.get(sh.suite);
-      if (!suite || suite.version !== "TLSv1.3" || !this.cfg.suites.includes(suite) || (this.suite && this.suite !== suite)) {
-        throw protocol("illegal_parameter", `Cannot accept ServerHello: cipher suite 0x${sh.suite.toString(16)} was not offered`);
+      if (
+        !suite || suite.version !== "TLSv1.3" || !this.cfg.suites.includes(suite) ||
+        (this.suite && this.suite !== suite)
+      ) {
+        throw protocol(
+          "illegal_parameter",
+          `Cannot accept ServerHello: cipher suite 0x${sh.suite.toString(16)} was not offered`,
+        );
       }
       this.suite = suite;
       this.host.tls13 = true;
@@ -159,14 +190,23 @@ export class ClientRole implements Role {
       return this.onServerHello13(m, sh);
     }
     if (!this.offer12 || sh.legacyVersion !== 0x0303) {
-      throw protocol("protocol_version", `Cannot accept ServerHello: version 0x${sh.legacyVersion.toString(16)} is not enabled`);
+      throw protocol(
+        "protocol_version",
+        `Cannot accept ServerHello: version 0x${sh.legacyVersion.toString(16)} is not enabled`,
+      );
     }
     if (this.offer13 && equalBytes(sh.random.subarray(24), DOWNGRADE_TLS12)) {
-      throw protocol("illegal_parameter", "Cannot accept ServerHello: TLS 1.2 chosen by a TLS 1.3 server (downgrade)");
+      throw protocol(
+        "illegal_parameter",
+        "Cannot accept ServerHello: TLS 1.2 chosen by a TLS 1.3 server (downgrade)",
+      );
     }
     const suite = SUITE_BY_CODE.get(sh.suite);
     if (!suite || suite.version !== "TLSv1.2" || !this.cfg.suites.includes(suite)) {
-      throw protocol("illegal_parameter", `Cannot accept ServerHello: cipher suite 0x${sh.suite.toString(16)} was not offered`);
+      throw protocol(
+        "illegal_parameter",
+        `Cannot accept ServerHello: cipher suite 0x${sh.suite.toString(16)} was not offered`,
+      );
     }
     const reneg = sh.ext.map.get(EXT.renegotiationInfo);
     if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
@@ -190,7 +230,10 @@ export class ClientRole implements Role {
       const g = GROUP_BY_CODE.get(r.u16());
       r.done();
       if (!g || !this.cfg.groups.includes(g) || g === this.share!.group) {
-        throw protocol("illegal_parameter", "Cannot accept HelloRetryRequest: it asks for a group that was not offered");
+        throw protocol(
+          "illegal_parameter",
+          "Cannot accept HelloRetryRequest: it asks for a group that was not offered",
+        );
       }
       group = g;
     } else if (cookie === undefined) {
@@ -209,19 +252,28 @@ export class ClientRole implements Role {
   private onServerHello13(m: HandshakeMessage, sh: ServerHello): void {
     const pskExt = sh.ext.map.get(EXT.preSharedKey);
     if (pskExt === undefined) {
-      throw protocol("missing_extension", "Cannot accept ServerHello: the server did not accept the pre-shared key");
+      throw protocol(
+        "missing_extension",
+        "Cannot accept ServerHello: the server did not accept the pre-shared key",
+      );
     }
     const pr = new Reader(pskExt, "pre_shared_key");
     const selected = pr.u16();
     pr.done();
-    if (selected !== 0) throw protocol("illegal_parameter", "Cannot accept ServerHello: unknown PSK identity selected");
+    if (selected !== 0) {
+      throw protocol("illegal_parameter", "Cannot accept ServerHello: unknown PSK identity selected");
+    }
     const ksData = sh.ext.map.get(EXT.keyShare);
-    if (ksData === undefined) throw protocol("missing_extension", "Cannot accept ServerHello: no key_share (psk_ke was not offered)");
+    if (ksData === undefined) {
+      throw protocol("missing_extension", "Cannot accept ServerHello: no key_share (psk_ke was not offered)");
+    }
     const r = new Reader(ksData, "ServerHello key_share");
     const g = GROUP_BY_CODE.get(r.u16());
     const pub = r.vec16();
     r.done();
-    if (g !== this.share!.group) throw protocol("illegal_parameter", "Cannot accept ServerHello: key share for a group not offered");
+    if (g !== this.share!.group) {
+      throw protocol("illegal_parameter", "Cannot accept ServerHello: key share for a group not offered");
+    }
     this.group = g;
     const dhe = this.share!.compute(pub);
     this.transcript.push(m.raw);
@@ -238,7 +290,11 @@ export class ClientRole implements Role {
     expectLength(m.body, 32, "Finished");
     const expected = ks.verifyData(hs.server, hash("sha256", this.transcript));
     if (!equalBytes(expected, m.body)) {
-      throw new TlsFailure("TLS_BAD_KEY", "decrypt_error", "Cannot complete the TLS handshake: the server's Finished does not verify (the peers hold different keys)");
+      throw new TlsFailure(
+        "TLS_BAD_KEY",
+        "decrypt_error",
+        "Cannot complete the TLS handshake: the server's Finished does not verify (the peers hold different keys)",
+      );
     }
     this.transcript.push(m.raw);
     const th = hash("sha256", this.transcript);
@@ -249,7 +305,11 @@ export class ClientRole implements Role {
     this.host.setWrite(new Tls13Protection(this.suite!, app.client));
     this.host.setRead(new Tls13Protection(this.suite!, app.server));
     this.state = "done";
-    const info: TlsPskInfo = { version: "TLSv1.3", cipher: this.suite!.name, identity: this.cfg.identity!.toString("utf8") };
+    const info: TlsPskInfo = {
+      version: "TLSv1.3",
+      cipher: this.suite!.name,
+      identity: this.cfg.identity!.toString("utf8"),
+    };
     this.host.complete(this.group ? { ...info, group: this.group } : info);
   }
 
@@ -261,7 +321,10 @@ export class ClientRole implements Role {
       const g = r.vec16();
       const ys = r.vec16();
       if (p.length < 128 || p.length > 1024 || g.length === 0 || ys.length === 0 || (p[0] === 0)) {
-        throw protocol("illegal_parameter", `Cannot accept DH parameters: prime of ${p.length * 8} bits is outside 1024 to 8192`);
+        throw protocol(
+          "illegal_parameter",
+          `Cannot accept DH parameters: prime of ${p.length * 8} bits is outside 1024 to 8192`,
+        );
       }
       this.dh = { p, g, ys };
     }
@@ -271,9 +334,16 @@ export class ClientRole implements Role {
   }
 
   private onServerHelloDone(m: HandshakeMessage): void {
-    if (m.body.length !== 0) throw protocol("decode_error", "Cannot parse ServerHelloDone: body is not empty");
+    if (m.body.length !== 0) {
+      throw protocol("decode_error", "Cannot parse ServerHelloDone: body is not empty");
+    }
     const suite = this.suite!;
-    if (suite.dhe && !this.dh) throw protocol("unexpected_message", "Cannot continue the TLS 1.2 handshake: DHE-PSK without ServerKeyExchange");
+    if (suite.dhe && !this.dh) {
+      throw protocol(
+        "unexpected_message",
+        "Cannot continue the TLS 1.2 handshake: DHE-PSK without ServerKeyExchange",
+      );
+    }
     this.transcript.push(m.raw);
     let dhSecret: Buffer | undefined;
     let cke: Buffer;
@@ -294,7 +364,10 @@ export class ClientRole implements Role {
     this.host.sendHandshake(ckeMsg);
     this.host.sendCcs();
     this.host.setWrite(keys.client);
-    const fin = handshakeMessage(HS.finished, finished12(suite.hash, master, "client finished", hash(suite.hash, this.transcript)));
+    const fin = handshakeMessage(
+      HS.finished,
+      finished12(suite.hash, master, "client finished", hash(suite.hash, this.transcript)),
+    );
     this.host.sendHandshake(fin);
     this.transcript.push(fin.raw);
     this.host.setPendingRead(keys.server);
@@ -303,16 +376,31 @@ export class ClientRole implements Role {
   }
 
   private onFinished12(m: HandshakeMessage): void {
-    if (!this.host.readEncrypted) throw protocol("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
+    if (!this.host.readEncrypted) {
+      throw protocol("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
+    }
     const suite = this.suite!;
     expectLength(m.body, 12, "Finished");
-    const expected = finished12(suite.hash, this.master!, "server finished", hash(suite.hash, this.transcript));
+    const expected = finished12(
+      suite.hash,
+      this.master!,
+      "server finished",
+      hash(suite.hash, this.transcript),
+    );
     if (!equalBytes(expected, m.body)) {
-      throw new TlsFailure("TLS_BAD_KEY", "decrypt_error", "Cannot complete the TLS handshake: the server's Finished does not verify (the peers hold different keys)");
+      throw new TlsFailure(
+        "TLS_BAD_KEY",
+        "decrypt_error",
+        "Cannot complete the TLS handshake: the server's Finished does not verify (the peers hold different keys)",
+      );
     }
     this.host.keyVerdictPending = false;
     this.state = "done";
-    const info: TlsPskInfo = { version: "TLSv1.2", cipher: suite.name, identity: this.cfg.identity!.toString("utf8") };
+    const info: TlsPskInfo = {
+      version: "TLSv1.2",
+      cipher: suite.name,
+      identity: this.cfg.identity!.toString("utf8"),
+    };
     const std = this.dh !== undefined && equalBytes(this.dh.p, FFDHE2048_P);
     this.host.complete(std ? { ...info, group: "ffdhe2048" } : info);
   }

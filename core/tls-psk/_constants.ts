@@ -58,7 +58,14 @@ export interface SuiteInfo {
   readonly dhe: boolean;
 }
 
-function suite(name: TlsCipher, code: number, version: TlsVersion, aead: AeadName, hash: HashName, dhe = false): SuiteInfo {
+function suite(
+  name: TlsCipher,
+  code: number,
+  version: TlsVersion,
+  aead: AeadName,
+  hash: HashName,
+  dhe = false,
+): SuiteInfo {
   return { name, code, version, aead, keyLen: aead === "aes-128-gcm" ? 16 : 32, hash, dhe };
 }
 
@@ -81,7 +88,11 @@ export const SUITE_BY_NAME: ReadonlyMap<string, SuiteInfo> = new Map(SUITES.map(
 export const SUITE_BY_CODE: ReadonlyMap<number, SuiteInfo> = new Map(SUITES.map((s) => [s.code, s]));
 
 /** Named groups by name. */
-export const GROUP_CODE: Readonly<Record<TlsGroup, number>> = { x25519: 0x001d, secp256r1: 0x0017, ffdhe2048: 0x0100 };
+export const GROUP_CODE: Readonly<Record<TlsGroup, number>> = {
+  x25519: 0x001d,
+  secp256r1: 0x0017,
+  ffdhe2048: 0x0100,
+};
 
 /** Named groups by wire code. */
 export const GROUP_BY_CODE: ReadonlyMap<number, TlsGroup> = new Map(

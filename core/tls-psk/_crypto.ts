@@ -81,12 +81,23 @@ export function expandLabel(
 }
 
 /** Derive-Secret (RFC 8446 section 7.1) given the transcript hash. */
-export function deriveSecret(h: HashName, secret: Uint8Array, label: string, transcriptHash: Uint8Array): Buffer {
+export function deriveSecret(
+  h: HashName,
+  secret: Uint8Array,
+  label: string,
+  transcriptHash: Uint8Array,
+): Buffer {
   return expandLabel(h, secret, label, transcriptHash, hashLen(h));
 }
 
 /** The TLS 1.2 PRF (RFC 5246 section 5) with the given hash. */
-export function prf12(h: HashName, secret: Uint8Array, label: string, seed: Uint8Array, length: number): Buffer {
+export function prf12(
+  h: HashName,
+  secret: Uint8Array,
+  label: string,
+  seed: Uint8Array,
+  length: number,
+): Buffer {
   const labelSeed = concat([Buffer.from(label, "latin1"), seed]);
   const out: Buffer[] = [];
   let a: Uint8Array = labelSeed;
@@ -148,7 +159,11 @@ export interface KeyShare {
 }
 
 function badShare(group: string): TlsFailure {
-  return new TlsFailure("TLS_PROTOCOL", "illegal_parameter", `Cannot use the peer's ${group} key share: invalid public value`);
+  return new TlsFailure(
+    "TLS_PROTOCOL",
+    "illegal_parameter",
+    `Cannot use the peer's ${group} key share: invalid public value`,
+  );
 }
 
 const X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
@@ -158,7 +173,11 @@ function x25519Share(fixedPrivate?: Uint8Array): KeyShare {
   if (fixedPrivate === undefined) {
     pair = generateKeyPairSync("x25519");
   } else {
-    const privateKey = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, fixedPrivate]), format: "der", type: "pkcs8" });
+    const privateKey = createPrivateKey({
+      key: Buffer.concat([X25519_PKCS8_PREFIX, fixedPrivate]),
+      format: "der",
+      type: "pkcs8",
+    });
     pair = { privateKey, publicKey: createPublicKey(privateKey) };
   }
   const pub = Buffer.from(pair.publicKey.export({ format: "jwk" }).x as string, "base64url");

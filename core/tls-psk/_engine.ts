@@ -7,12 +7,13 @@
 import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import { AtriumError } from "../errors.ts";
-import { CT, HS, MAX_HANDSHAKE_MESSAGE, MAX_PLAINTEXT } from "./_constants.ts";
-import { ALERT, alertName, TlsFailure } from "./_failure.ts";
+import { CT, HS, MAX_PLAINTEXT } from "./_constants.ts";
+import { ALERT, normalizeFailure, peerAlertFailure, peerClosedFailure, TlsFailure } from "./_failure.ts";
 import type { HandshakeMessage } from "./_messages.ts";
 import { handshakeMessage } from "./_messages.ts";
-import { PlainProtection, RecordSplitter, Tls13Protection } from "./_record.ts";
-import type { RecordProtection } from "./_record.ts";
+import { PlainProtection, Tls13Protection } from "./_record.ts";
+import { RecordIo } from "./_record_io.ts";
+import type { RawRecord } from "./_record.ts";
 import type { TlsPskInfo } from "./types.ts";
 
 /** A handshake role (client or server) driven by the engine. */
@@ -31,14 +32,7 @@ export interface Sink {
 const MAX_IDLE_RECORDS = 32;
 
 /** One TLS connection over one underlying stream. */
-export class Engine {
-  readonly stream: Duplex;
-  private readonly splitter = new RecordSplitter();
-  private read: RecordProtection;
-  private write: RecordProtection;
-  private pendingRead: RecordProtection | undefined;
-  private hsBuf: Buffer = Buffer.alloc(0);
-  private out: Buffer[] = [];
+export class Engine extends RecordIo {
   private idle = 0;
   /**
    * The client sent key-dependent data (a TLS 1.3 binder, a TLS 1.2 Finished) and awaits the
@@ -47,8 +41,6 @@ export class Engine {
    * either then means the peers hold different keys.
    */
   keyVerdictPending = false;
-  /** TLS 1.3 was negotiated (or a HelloRetryRequest seen): compat CCS records are dropped. */
-  tls13 = false;
   state: "handshake" | "open" | "closed" = "handshake";
   role!: Role;
   sink: Sink | undefined;
@@ -59,69 +51,20 @@ export class Engine {
   private readEnded = false;
   private onDone: ((err: Error | undefined, info?: TlsPskInfo) => void) | undefined;
 
-  constructor(stream: Duplex, isServer: boolean, onDone: (err: Error | undefined, info?: TlsPskInfo) => void) {
-    this.stream = stream;
+  constructor(
+    stream: Duplex,
+    isServer: boolean,
+    onDone: (err: Error | undefined, info?: TlsPskInfo) => void,
+  ) {
+    super(stream);
     this.isServer = isServer;
-    this.read = new PlainProtection();
-    this.write = new PlainProtection();
     this.onDone = onDone;
   }
 
-  /** Set the record version used while writing plaintext (0x0301 for a first ClientHello). */
-  setPlainRecordVersion(v: number): void {
-    if (this.write instanceof PlainProtection) this.write.recordVersion = v;
-  }
-
-  /** Queue a handshake message under the current write protection. */
-  sendHandshake(m: HandshakeMessage): void {
-    const raw = m.raw;
-    for (let off = 0; off < raw.length; off += MAX_PLAINTEXT) {
-      this.out.push(this.write.seal(CT.handshake, raw.subarray(off, off + MAX_PLAINTEXT)));
-    }
-  }
-
-  /** Queue a ChangeCipherSpec record (always plaintext). */
-  sendCcs(): void {
-    this.out.push(new PlainProtection().seal(CT.ccs, Uint8Array.of(1)));
-  }
-
-  setWrite(p: RecordProtection): void {
-    this.write = p;
-  }
-
-  setRead(p: RecordProtection): void {
-    this.checkBoundary();
-    this.read = p;
-  }
-
-  /** TLS 1.2: the read protection to install at the peer's ChangeCipherSpec. */
-  setPendingRead(p: RecordProtection): void {
-    this.pendingRead = p;
-  }
-
-  get readEncrypted(): boolean {
-    return this.read.encrypted;
-  }
-
-  private checkBoundary(): void {
-    if (this.hsBuf.length !== 0) {
-      throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept a handshake message that spans a key change");
-    }
-  }
-
-  /** Write queued records in one write. */
-  flush(cb?: (err?: Error | null) => void): void {
-    if (this.out.length === 0) {
-      if (cb) queueMicrotask(() => cb());
-      return;
-    }
-    const buf = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
-    this.out = [];
-    if (this.stream.destroyed || this.stream.writableEnded) {
-      if (cb) queueMicrotask(() => cb(new AtriumError("TLS_CLOSED", "Cannot write TLS data: the connection is closed")));
-      return;
-    }
-    this.stream.write(buf, cb);
+  protected dispatch(m: HandshakeMessage): boolean {
+    if (this.state === "handshake") this.role.onMessage(m);
+    else if (this.state === "open") this.postHandshake(m);
+    return this.state !== "closed";
   }
 
   /** The handshake completed: the driver installs the sink that receives application data. */
@@ -135,7 +78,9 @@ export class Engine {
   /** Write application data: each call becomes its own record(s). */
   writeApp(chunk: Uint8Array, cb: (err?: Error | null) => void): void {
     if (this.state !== "open" || this.writeClosed) {
-      queueMicrotask(() => cb(new AtriumError("TLS_CLOSED", "Cannot write TLS data: the connection is closed")));
+      queueMicrotask(() =>
+        cb(new AtriumError("TLS_CLOSED", "Cannot write TLS data: the connection is closed"))
+      );
       return;
     }
     for (let off = 0; off < chunk.length; off += MAX_PLAINTEXT) {
@@ -183,35 +128,68 @@ export class Engine {
     if (this.paused) this.stream.pause();
   }
 
-  private onRecord(rec: { type: number; header: Uint8Array; fragment: Uint8Array }): void {
+  private onRecord(rec: RawRecord): void {
     if (rec.type === CT.ccs && (this.read instanceof PlainProtection || this.tls13 || this.pendingRead)) {
       if (rec.fragment.length !== 1 || rec.fragment[0] !== 1) {
-        throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept a malformed ChangeCipherSpec record");
+        throw new TlsFailure(
+          "TLS_PROTOCOL",
+          "unexpected_message",
+          "Cannot accept a malformed ChangeCipherSpec record",
+        );
       }
       if (this.tls13) {
-        if (this.state !== "handshake") throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept ChangeCipherSpec after the TLS 1.3 handshake");
+        if (this.state !== "handshake") {
+          throw new TlsFailure(
+            "TLS_PROTOCOL",
+            "unexpected_message",
+            "Cannot accept ChangeCipherSpec after the TLS 1.3 handshake",
+          );
+        }
         this.countIdle();
         return;
       }
-      if (!this.pendingRead) throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept an unexpected ChangeCipherSpec");
+      if (!this.pendingRead) {
+        throw new TlsFailure(
+          "TLS_PROTOCOL",
+          "unexpected_message",
+          "Cannot accept an unexpected ChangeCipherSpec",
+        );
+      }
       this.setRead(this.pendingRead);
       this.pendingRead = undefined;
       return;
     }
-    if (rec.type === CT.alert && this.read.encrypted && this.state === "handshake" && rec.fragment.length === 2) {
+    if (
+      rec.type === CT.alert && this.read.encrypted && this.state === "handshake" && rec.fragment.length === 2
+    ) {
       this.onAlert(Buffer.from(rec.fragment)); // a peer that failed before switching keys
       return;
     }
-    const { type, data } = this.read.open(rec);
+    const opened = this.skipEarlyData > 0 && this.state === "handshake"
+      ? this.openOrSkip(rec)
+      : this.read.open(rec);
+    if (opened === undefined) return;
+    const { type, data } = opened;
     switch (type) {
       case CT.handshake:
-        if (data.length === 0) throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept an empty handshake record");
-        this.idle = 0;
+        if (data.length === 0) {
+          throw new TlsFailure(
+            "TLS_PROTOCOL",
+            "unexpected_message",
+            "Cannot accept an empty handshake record",
+          );
+        }
+        if (this.state === "handshake") this.idle = 0;
+        else this.countIdle(); // post-handshake messages (tickets, key updates) are bounded too
         this.onHandshakeBytes(data);
         return;
       case CT.appData:
         if (this.state !== "open" || !this.sink) {
-          throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept application data before the handshake completed");
+          throw new TlsFailure(
+            "TLS_PROTOCOL",
+            "unexpected_message",
+            "Cannot accept application data before the handshake completed",
+          );
         }
         if (data.length === 0) {
           this.countIdle();
@@ -224,30 +202,21 @@ export class Engine {
         this.onAlert(data);
         return;
       default:
-        throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", `Cannot accept a protected record of content type ${type}`);
+        throw new TlsFailure(
+          "TLS_PROTOCOL",
+          "unexpected_message",
+          `Cannot accept a protected record of content type ${type}`,
+        );
     }
   }
 
   private countIdle(): void {
     if (++this.idle > MAX_IDLE_RECORDS) {
-      throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", `Cannot accept more than ${MAX_IDLE_RECORDS} records in a row without data`);
-    }
-  }
-
-  private onHandshakeBytes(data: Buffer): void {
-    this.hsBuf = this.hsBuf.length === 0 ? data : Buffer.concat([this.hsBuf, data]);
-    while (this.hsBuf.length >= 4) {
-      const len = (this.hsBuf[1]! << 16) | (this.hsBuf[2]! << 8) | this.hsBuf[3]!;
-      if (len > MAX_HANDSHAKE_MESSAGE) {
-        throw new TlsFailure("TLS_PROTOCOL", "handshake_failure", `Cannot accept a handshake message of ${len} bytes: limit is ${MAX_HANDSHAKE_MESSAGE}`);
-      }
-      if (this.hsBuf.length < 4 + len) return;
-      const type = this.hsBuf[0]!;
-      const m = handshakeMessage(type, this.hsBuf.subarray(4, 4 + len));
-      this.hsBuf = this.hsBuf.subarray(4 + len);
-      if (this.state === "handshake") this.role.onMessage(m);
-      else if (this.state === "open") this.postHandshake(m);
-      if (this.state === "closed") return;
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "unexpected_message",
+        `Cannot accept more than ${MAX_IDLE_RECORDS} records in a row without data`,
+      );
     }
   }
 
@@ -256,7 +225,11 @@ export class Engine {
       if (m.type === HS.newSessionTicket && !this.isServer) return;
       if (m.type === HS.keyUpdate) {
         if (m.body.length !== 1 || m.body[0]! > 1) {
-          throw new TlsFailure("TLS_PROTOCOL", m.body.length === 1 ? "illegal_parameter" : "decode_error", "Cannot accept a malformed KeyUpdate");
+          throw new TlsFailure(
+            "TLS_PROTOCOL",
+            m.body.length === 1 ? "illegal_parameter" : "decode_error",
+            "Cannot accept a malformed KeyUpdate",
+          );
         }
         this.checkBoundary();
         (this.read as Tls13Protection).update();
@@ -268,20 +241,26 @@ export class Engine {
       }
     } else if (m.type === HS.clientHello || m.type === HS.helloRequest) {
       this.countIdle();
-      if (!this.writeClosed) this.out.push(this.write.seal(CT.alert, Uint8Array.of(1, ALERT.no_renegotiation!)));
+      if (!this.writeClosed) {
+        this.out.push(this.write.seal(CT.alert, Uint8Array.of(1, ALERT.no_renegotiation!)));
+      }
       return;
     }
-    throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", `Cannot accept handshake message ${m.type} after the handshake`);
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "unexpected_message",
+      `Cannot accept handshake message ${m.type} after the handshake`,
+    );
   }
 
   private onAlert(data: Uint8Array): void {
-    if (data.length !== 2) throw new TlsFailure("TLS_PROTOCOL", "decode_error", "Cannot parse a TLS alert: expected 2 bytes");
+    if (data.length !== 2) {
+      throw new TlsFailure("TLS_PROTOCOL", "decode_error", "Cannot parse a TLS alert: expected 2 bytes");
+    }
     const level = data[0]!;
     const desc = data[1]!;
     if (desc === ALERT.close_notify) {
-      if (this.state === "handshake") {
-        throw new TlsFailure("TLS_CLOSED", undefined, "Cannot complete the TLS handshake: the peer closed the connection");
-      }
+      if (this.state === "handshake") throw this.closedInHandshake();
       this.readEnded = true;
       this.sink?.end();
       return;
@@ -290,32 +269,13 @@ export class Engine {
       this.countIdle();
       return;
     }
-    const name = alertName(desc);
-    const keyAlert = desc === ALERT.decrypt_error || desc === ALERT.bad_record_mac || desc === ALERT.unknown_psk_identity ||
-      (desc === ALERT.illegal_parameter && this.keyVerdictPending);
-    const code = this.state === "handshake" && keyAlert ? "TLS_BAD_KEY" : "TLS_ALERT";
-    const what = this.state === "handshake" ? "Cannot complete the TLS handshake" : "TLS connection failed";
-    const hint = code === "TLS_BAD_KEY" ? " (the peers hold different keys)" : "";
-    throw new TlsFailure(code, undefined, `${what}: the peer sent alert "${name}"${hint}`, { alert: name });
+    throw peerAlertFailure(desc, this.state === "handshake", this.keyVerdictPending);
   }
 
   /** Stop everything: send the failure's alert (if any), reject or error, drop the stream. */
   fail(e: unknown): void {
     if (this.state === "closed" && !this.onDone) return;
-    let err: AtriumError;
-    let alert: string | undefined;
-    if (e instanceof TlsFailure) {
-      alert = e.alert;
-      err = e;
-      if (this.state === "handshake" && alert === "bad_record_mac") {
-        err = new TlsFailure("TLS_BAD_KEY", alert, "Cannot complete the TLS handshake: a record failed authentication (the peers hold different keys)");
-      }
-    } else if (e instanceof AtriumError) {
-      err = e;
-    } else {
-      err = new AtriumError("TLS_PROTOCOL", `TLS connection failed: internal error ${JSON.stringify(String(e))}`, { cause: e });
-      alert = "internal_error";
-    }
+    const { err, alert } = normalizeFailure(e, this.state === "handshake");
     const wasHandshake = this.state === "handshake";
     this.state = "closed";
     this.out = [];
@@ -359,22 +319,27 @@ export class Engine {
     }
   }
 
-  /** The underlying stream failed. */
-  onError(e: unknown): void {
-    if (this.state === "closed" && !this.onDone) return;
-    if (this.state === "handshake" && this.keyVerdictPending) {
-      this.fail(this.closedInHandshake());
+  /** The underlying stream closed (without a clean end of stream, it was reset or destroyed). */
+  onClose(): void {
+    if (this.state === "handshake") {
+      this.fail(peerClosedFailure(false));
       return;
     }
+    this.onEnd();
+  }
+
+  /** The underlying stream failed (refused, reset...): never taken as a key verdict. */
+  onError(e: unknown): void {
+    if (this.state === "closed" && !this.onDone) return;
     const msg = e instanceof Error ? e.message : String(e);
-    this.fail(new AtriumError("TLS_CLOSED", `TLS connection failed: the underlying stream failed: ${msg}`, { cause: e }));
+    this.fail(
+      new AtriumError("TLS_CLOSED", `TLS connection failed: the underlying stream failed: ${msg}`, {
+        cause: e,
+      }),
+    );
   }
 
   private closedInHandshake(): TlsFailure {
-    if (this.keyVerdictPending) {
-      return new TlsFailure("TLS_BAD_KEY", undefined,
-        "Cannot complete the TLS handshake: the peer closed the connection when checking the pre-shared key (the peers probably hold different keys)");
-    }
-    return new TlsFailure("TLS_CLOSED", undefined, "Cannot complete the TLS handshake: the peer closed the connection");
+    return peerClosedFailure(this.keyVerdictPending);
   }
 }

@@ -50,8 +50,62 @@ export class TlsFailure extends AtriumError {
   /** The alert description to send before closing, or undefined to close silently. */
   readonly alert: string | undefined;
 
-  constructor(code: TlsPskErrorCode, alert: string | undefined, message: string, details?: Record<string, unknown>) {
+  constructor(
+    code: TlsPskErrorCode,
+    alert: string | undefined,
+    message: string,
+    details?: Record<string, unknown>,
+  ) {
     super(code, message, details === undefined ? {} : { details });
     this.alert = alert;
   }
+}
+
+/** The failure for a fatal alert from the peer. */
+export function peerAlertFailure(desc: number, inHandshake: boolean, keyVerdictPending: boolean): TlsFailure {
+  const name = alertName(desc);
+  const keyAlert = desc === ALERT.decrypt_error || desc === ALERT.bad_record_mac ||
+    desc === ALERT.unknown_psk_identity || (desc === ALERT.illegal_parameter && keyVerdictPending);
+  const code = inHandshake && keyAlert ? "TLS_BAD_KEY" : "TLS_ALERT";
+  const what = inHandshake ? "Cannot complete the TLS handshake" : "TLS connection failed";
+  const hint = code === "TLS_BAD_KEY" ? " (the peers hold different keys)" : "";
+  return new TlsFailure(code, undefined, `${what}: the peer sent alert "${name}"${hint}`, { alert: name });
+}
+
+/**
+ * The failure for a peer that closed during the handshake: a wrong key when it closed right
+ * after checking our key-dependent data (pacemaker-remoted closes without an alert).
+ */
+export function peerClosedFailure(keyVerdictPending: boolean): TlsFailure {
+  if (keyVerdictPending) {
+    return new TlsFailure(
+      "TLS_BAD_KEY",
+      undefined,
+      "Cannot complete the TLS handshake: the peer closed the connection when checking the pre-shared key " +
+        "(the peers probably hold different keys)",
+    );
+  }
+  return new TlsFailure(
+    "TLS_CLOSED",
+    undefined,
+    "Cannot complete the TLS handshake: the peer closed the connection",
+  );
+}
+
+/** The error to report and the alert to send for anything thrown inside the engine. */
+export function normalizeFailure(
+  e: unknown,
+  inHandshake: boolean,
+): { err: AtriumError; alert: string | undefined } {
+  if (e instanceof TlsFailure) {
+    if (inHandshake && e.alert === "bad_record_mac") {
+      const msg =
+        "Cannot complete the TLS handshake: a record failed authentication (the peers hold different keys)";
+      return { err: new TlsFailure("TLS_BAD_KEY", e.alert, msg), alert: e.alert };
+    }
+    return { err: e, alert: e.alert };
+  }
+  if (e instanceof AtriumError) return { err: e, alert: undefined };
+  const msg = `TLS connection failed: internal error ${JSON.stringify(String(e))}`;
+  return { err: new AtriumError("TLS_PROTOCOL", msg, { cause: e }), alert: "internal_error" };
 }

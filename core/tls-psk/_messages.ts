@@ -41,7 +41,13 @@ export function parseExtensions(r: Reader, what: string): Extensions {
   while (er.remaining > 0) {
     const t = er.u16();
     const d = er.vec16();
-    if (map.has(t)) throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", `Cannot parse ${what}: extension ${t} appears twice`);
+    if (map.has(t)) {
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "illegal_parameter",
+        `Cannot parse ${what}: extension ${t} appears twice`,
+      );
+    }
     map.set(t, d);
     order.push(t);
   }
@@ -63,18 +69,36 @@ export function parseClientHello(body: Uint8Array): ClientHello {
   const legacyVersion = r.u16();
   const random = r.bytes(32);
   const sessionId = r.vec8();
-  if (sessionId.length > 32) throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", "Cannot parse ClientHello: session id longer than 32 bytes");
+  if (sessionId.length > 32) {
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "illegal_parameter",
+      "Cannot parse ClientHello: session id longer than 32 bytes",
+    );
+  }
   const sr = r.sub(2, "ClientHello cipher suites");
-  if (sr.remaining % 2 !== 0 || sr.remaining === 0) throw new TlsFailure("TLS_PROTOCOL", "decode_error", "Cannot parse ClientHello: bad cipher suite list");
+  if (sr.remaining % 2 !== 0 || sr.remaining === 0) {
+    throw new TlsFailure("TLS_PROTOCOL", "decode_error", "Cannot parse ClientHello: bad cipher suite list");
+  }
   const suites: number[] = [];
   while (sr.remaining > 0) suites.push(sr.u16());
   const comp = r.vec8();
-  if (!comp.includes(0)) throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", "Cannot accept ClientHello: null compression not offered");
+  if (!comp.includes(0)) {
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "illegal_parameter",
+      "Cannot accept ClientHello: null compression not offered",
+    );
+  }
   const e = parseExtensions(r, "ClientHello");
   r.done();
   const last = e.order[e.order.length - 1];
   if (e.map.has(EXT.preSharedKey) && last !== EXT.preSharedKey) {
-    throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", "Cannot accept ClientHello: pre_shared_key is not the last extension");
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "illegal_parameter",
+      "Cannot accept ClientHello: pre_shared_key is not the last extension",
+    );
   }
   return { legacyVersion, random, sessionId, suites, ext: e };
 }
@@ -95,14 +119,25 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   const random = r.bytes(32);
   const sessionId = r.vec8();
   const suite = r.u16();
-  if (r.u8() !== 0) throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", "Cannot accept ServerHello: compression selected");
+  if (r.u8() !== 0) {
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "illegal_parameter",
+      "Cannot accept ServerHello: compression selected",
+    );
+  }
   const e = parseExtensions(r, "ServerHello");
   r.done();
   return { legacyVersion, random, sessionId, suite, ext: e };
 }
 
 /** Encode a ServerHello (or HelloRetryRequest) message. */
-export function serverHello(random: Uint8Array, sessionId: Uint8Array, suite: number, exts: readonly Uint8Array[]): HandshakeMessage {
+export function serverHello(
+  random: Uint8Array,
+  sessionId: Uint8Array,
+  suite: number,
+  exts: readonly Uint8Array[],
+): HandshakeMessage {
   const body = concat([u16(0x0303), random, vec8(sessionId), u16(suite), Uint8Array.of(0), vec16(...exts)]);
   return handshakeMessage(HS.serverHello, body);
 }
@@ -112,7 +147,9 @@ export function u16List(data: Uint8Array, lenBytes: 1 | 2, what: string): number
   const r = new Reader(data, what);
   const lr = r.sub(lenBytes, what);
   r.done();
-  if (lr.remaining % 2 !== 0) throw new TlsFailure("TLS_PROTOCOL", "decode_error", `Cannot parse ${what}: odd length`);
+  if (lr.remaining % 2 !== 0) {
+    throw new TlsFailure("TLS_PROTOCOL", "decode_error", `Cannot parse ${what}: odd length`);
+  }
   const out: number[] = [];
   while (lr.remaining > 0) out.push(lr.u16());
   return out;
@@ -146,7 +183,11 @@ export function parseOfferedPsks(data: Uint8Array): { psks: OfferedPsk[]; binder
   const binders: Uint8Array[] = [];
   while (br.remaining > 0) binders.push(br.vec8());
   if (ids.length === 0 || ids.length !== binders.length) {
-    throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", "Cannot accept pre_shared_key: identity and binder counts differ");
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "illegal_parameter",
+      "Cannot accept pre_shared_key: identity and binder counts differ",
+    );
   }
   return { psks: ids.map((identity, i) => ({ identity, binder: binders[i]! })), bindersLen };
 }
@@ -161,7 +202,11 @@ export function parseClientShares(data: Uint8Array): Array<{ group: number; key:
     const group = lr.u16();
     const key = lr.vec16();
     if (out.some((s) => s.group === group)) {
-      throw new TlsFailure("TLS_PROTOCOL", "illegal_parameter", `Cannot accept key_share: group ${group} appears twice`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "illegal_parameter",
+        `Cannot accept key_share: group ${group} appears twice`,
+      );
     }
     out.push({ group, key });
   }
@@ -175,7 +220,13 @@ export function messageHash(digest: Uint8Array): Buffer {
 
 /** The body of a TLS 1.2 / 1.3 Finished message must be exactly this long. */
 export function expectLength(body: Uint8Array, n: number, what: string): void {
-  if (body.length !== n) throw new TlsFailure("TLS_PROTOCOL", "decode_error", `Cannot parse ${what}: expected ${n} bytes, got ${body.length}`);
+  if (body.length !== n) {
+    throw new TlsFailure(
+      "TLS_PROTOCOL",
+      "decode_error",
+      `Cannot parse ${what}: expected ${n} bytes, got ${body.length}`,
+    );
+  }
 }
 
 /** Empty bytes. */

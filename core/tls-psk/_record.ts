@@ -43,7 +43,11 @@ export class RecordSplitter {
     const len = (b[3]! << 8) | b[4]!;
     if (len > MAX_CIPHERTEXT) {
       if (this.seen === 0) this.notTls();
-      throw new TlsFailure("TLS_PROTOCOL", "record_overflow", `Cannot accept a TLS record of ${len} bytes: limit is ${MAX_CIPHERTEXT}`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "record_overflow",
+        `Cannot accept a TLS record of ${len} bytes: limit is ${MAX_CIPHERTEXT}`,
+      );
     }
     if (b.length < 5 + len) return undefined;
     this.seen++;
@@ -55,14 +59,23 @@ export class RecordSplitter {
   private checkType(t: number): void {
     if (t < CT.ccs || t > CT.appData) {
       if (this.seen === 0) this.notTls();
-      throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", `Cannot accept a TLS record of content type ${t}`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "unexpected_message",
+        `Cannot accept a TLS record of content type ${t}`,
+      );
     }
   }
 
   private notTls(): never {
     const head = this.buf.subarray(0, 8).toString("hex");
-    throw new TlsFailure(this.seen === 0 ? "TLS_NOT_TLS" : "TLS_PROTOCOL", this.seen === 0 ? undefined : "decode_error",
-      `Cannot read TLS from the peer: received bytes that are not a TLS record (starting ${JSON.stringify(head)})`);
+    throw new TlsFailure(
+      this.seen === 0 ? "TLS_NOT_TLS" : "TLS_PROTOCOL",
+      this.seen === 0 ? undefined : "decode_error",
+      `Cannot read TLS from the peer: received bytes that are not a TLS record (starting ${
+        JSON.stringify(head)
+      })`,
+    );
   }
 }
 
@@ -84,11 +97,19 @@ function header(type: number, version: number, len: number): Buffer {
 }
 
 function badMac(): TlsFailure {
-  return new TlsFailure("TLS_PROTOCOL", "bad_record_mac", "Cannot decrypt a TLS record: authentication failed");
+  return new TlsFailure(
+    "TLS_PROTOCOL",
+    "bad_record_mac",
+    "Cannot decrypt a TLS record: authentication failed",
+  );
 }
 
 function overflow(len: number): TlsFailure {
-  return new TlsFailure("TLS_PROTOCOL", "record_overflow", `Cannot accept a TLS record of ${len} plaintext bytes: limit is ${MAX_PLAINTEXT}`);
+  return new TlsFailure(
+    "TLS_PROTOCOL",
+    "record_overflow",
+    `Cannot accept a TLS record of ${len} plaintext bytes: limit is ${MAX_PLAINTEXT}`,
+  );
 }
 
 /** No protection (the start of every handshake). */
@@ -162,20 +183,33 @@ export class Tls13Protection implements RecordProtection {
 
   seal(type: number, data: Uint8Array): Buffer {
     const h = header(CT.appData, 0x0303, data.length + 1 + 16);
-    const parts = aeadSeal(this.aead, this.key, xorNonce(this.iv, this.seq++), h, [data, Uint8Array.of(type)]);
+    const parts = aeadSeal(this.aead, this.key, xorNonce(this.iv, this.seq++), h, [
+      data,
+      Uint8Array.of(type),
+    ]);
     return Buffer.concat([h, ...parts]);
   }
 
   open(rec: RawRecord): { type: number; data: Buffer } {
     if (rec.type !== CT.appData) {
-      throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", `Cannot accept an unprotected TLS record of content type ${rec.type}`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "unexpected_message",
+        `Cannot accept an unprotected TLS record of content type ${rec.type}`,
+      );
     }
     const plain = aeadOpen(this.aead, this.key, xorNonce(this.iv, this.seq), rec.header, rec.fragment);
     if (plain === undefined) throw badMac();
     this.seq++;
     let i = plain.length - 1;
     while (i >= 0 && plain[i] === 0) i--;
-    if (i < 0) throw new TlsFailure("TLS_PROTOCOL", "unexpected_message", "Cannot accept a TLS 1.3 record without a content type");
+    if (i < 0) {
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "unexpected_message",
+        "Cannot accept a TLS 1.3 record without a content type",
+      );
+    }
     if (i > MAX_PLAINTEXT) throw overflow(i);
     return { type: plain[i]!, data: plain.subarray(0, i) };
   }

@@ -94,7 +94,13 @@ export function keys12(
 ): { client: Tls12Protection; server: Tls12Protection } {
   const ivLen = suite.aead === "chacha20-poly1305" ? 12 : 4;
   const kl = suite.keyLen;
-  const block = prf12(suite.hash, master, "key expansion", concat([serverRandom, clientRandom]), 2 * kl + 2 * ivLen);
+  const block = prf12(
+    suite.hash,
+    master,
+    "key expansion",
+    concat([serverRandom, clientRandom]),
+    2 * kl + 2 * ivLen,
+  );
   const ck = block.subarray(0, kl);
   const sk = block.subarray(kl, 2 * kl);
   const civ = block.subarray(2 * kl, 2 * kl + ivLen);
@@ -103,6 +109,11 @@ export function keys12(
 }
 
 /** TLS 1.2 Finished verify_data. */
-export function finished12(h: HashName, master: Uint8Array, label: "client finished" | "server finished", th: Uint8Array): Buffer {
+export function finished12(
+  h: HashName,
+  master: Uint8Array,
+  label: "client finished" | "server finished",
+  th: Uint8Array,
+): Buffer {
   return prf12(h, master, label, th, 12);
 }

@@ -8,7 +8,16 @@
 import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
 import { concat, equalBytes, Reader, u16, vec16, vec8 } from "./_bytes.ts";
-import { DOWNGRADE_TLS12, EXT, FFDHE2048_P, GROUP_BY_CODE, GROUP_CODE, HRR_RANDOM, HS, SUITE_BY_CODE } from "./_constants.ts";
+import {
+  DOWNGRADE_TLS12,
+  EXT,
+  FFDHE2048_P,
+  GROUP_BY_CODE,
+  GROUP_CODE,
+  HRR_RANDOM,
+  HS,
+  SUITE_BY_CODE,
+} from "./_constants.ts";
 import type { SuiteInfo } from "./_constants.ts";
 import { ffdhShare, hash, newKeyShare } from "./_crypto.ts";
 import type { KeyShare } from "./_crypto.ts";
@@ -32,6 +41,9 @@ import { finished12, keys12, master12, premaster12, Schedule13 } from "./_schedu
 import type { TlsGroup, TlsPskInfo } from "./types.ts";
 
 const decoder = new TextDecoder();
+
+/** Bytes of refused 0-RTT data a client may send before its Finished. */
+const EARLY_DATA_BUDGET = 1 << 17;
 
 function protocol(alert: string, message: string): TlsFailure {
   return new TlsFailure("TLS_PROTOCOL", alert, message);
@@ -86,7 +98,10 @@ export class ServerRole implements Role {
         if (m.type !== HS.finished) break;
         return this.onFinished12(m);
     }
-    throw protocol("unexpected_message", `Cannot continue the TLS handshake: unexpected handshake message ${m.type} (${this.state})`);
+    throw protocol(
+      "unexpected_message",
+      `Cannot continue the TLS handshake: unexpected handshake message ${m.type} (${this.state})`,
+    );
   }
 
   private lookup(identity: Uint8Array): Uint8Array | undefined {
@@ -95,10 +110,20 @@ export class ServerRole implements Role {
     try {
       key = this.cfg.lookup!(name);
     } catch (e) {
-      throw new TlsFailure("TLS_PROTOCOL", "internal_error", `Cannot look up the key of PSK identity ${JSON.stringify(name.slice(0, 80))}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "internal_error",
+        `Cannot look up the key of PSK identity ${JSON.stringify(name.slice(0, 80))}: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      );
     }
     if (key !== undefined && (!(key instanceof Uint8Array) || key.length === 0 || key.length > 65535)) {
-      throw new TlsFailure("TLS_PROTOCOL", "internal_error", `Cannot use the key of PSK identity ${JSON.stringify(name.slice(0, 80))}: expected 1 to 65535 bytes`);
+      throw new TlsFailure(
+        "TLS_PROTOCOL",
+        "internal_error",
+        `Cannot use the key of PSK identity ${JSON.stringify(name.slice(0, 80))}: expected 1 to 65535 bytes`,
+      );
     }
     if (key !== undefined) this.identity = name;
     return key;
@@ -114,8 +139,12 @@ export class ServerRole implements Role {
     } else if (ch.legacyVersion >= 0x0303 && this.cfg.versions.includes("TLSv1.2")) {
       version = "TLSv1.2";
     }
-    if (this.state === "wait_ch2" && version !== "TLSv1.3") throw protocol("illegal_parameter", "Cannot accept the second ClientHello: version changed");
-    if (version === undefined) throw protocol("protocol_version", "Cannot accept ClientHello: no common TLS version");
+    if (this.state === "wait_ch2" && version !== "TLSv1.3") {
+      throw protocol("illegal_parameter", "Cannot accept the second ClientHello: version changed");
+    }
+    if (version === undefined) {
+      throw protocol("protocol_version", "Cannot accept ClientHello: no common TLS version");
+    }
     if (version === "TLSv1.3") return this.onClientHello13(m, ch);
     return this.onClientHello12(m, ch);
   }
@@ -130,34 +159,50 @@ export class ServerRole implements Role {
 
   private onClientHello13(m: HandshakeMessage, ch: ClientHello): void {
     const suite = this.pickSuite(ch, "TLSv1.3");
-    if (this.suite && suite !== this.suite) throw protocol("illegal_parameter", "Cannot accept the second ClientHello: cipher suite changed");
+    if (this.suite && suite !== this.suite) {
+      throw protocol("illegal_parameter", "Cannot accept the second ClientHello: cipher suite changed");
+    }
     const pskData = ch.ext.map.get(EXT.preSharedKey);
     const modesData = ch.ext.map.get(EXT.pskKeyExchangeModes);
     if (pskData === undefined || modesData === undefined) {
       throw protocol("missing_extension", "Cannot accept ClientHello: the client offered no pre-shared key");
     }
     const modes = new Reader(modesData, "psk_key_exchange_modes").vec8();
-    if (!modes.includes(1) && !modes.includes(0)) throw protocol("handshake_failure", "Cannot accept ClientHello: no known PSK key exchange mode");
+    if (!modes.includes(1) && !modes.includes(0)) {
+      throw protocol("handshake_failure", "Cannot accept ClientHello: no known PSK key exchange mode");
+    }
     let share: { group: TlsGroup; key: Uint8Array } | undefined;
     if (modes.includes(1)) {
       const sgData = ch.ext.map.get(EXT.supportedGroups);
       const ksData = ch.ext.map.get(EXT.keyShare);
       if (sgData === undefined || ksData === undefined) {
-        throw protocol("missing_extension", "Cannot accept ClientHello: psk_dhe_ke without supported_groups and key_share");
+        throw protocol(
+          "missing_extension",
+          "Cannot accept ClientHello: psk_dhe_ke without supported_groups and key_share",
+        );
       }
       const supported = u16List(sgData, 2, "supported_groups");
       const shares = parseClientShares(ksData);
       for (const s of shares) {
         const g = GROUP_BY_CODE.get(s.group);
-        if (!supported.includes(s.group)) throw protocol("illegal_parameter", "Cannot accept key_share: group not in supported_groups");
+        if (!supported.includes(s.group)) {
+          throw protocol("illegal_parameter", "Cannot accept key_share: group not in supported_groups");
+        }
         if (g && this.cfg.groups.includes(g) && !share) share = { group: g, key: s.key };
       }
       if (this.hrrGroup && (shares.length !== 1 || share?.group !== this.hrrGroup)) {
-        throw protocol("illegal_parameter", "Cannot accept the second ClientHello: key share does not match the HelloRetryRequest");
+        throw protocol(
+          "illegal_parameter",
+          "Cannot accept the second ClientHello: key share does not match the HelloRetryRequest",
+        );
       }
       if (!share) {
-        const g = supported.map((c) => GROUP_BY_CODE.get(c)).find((x): x is TlsGroup => x !== undefined && this.cfg.groups.includes(x));
-        if (!g || this.state === "wait_ch2") throw protocol("handshake_failure", "Cannot accept ClientHello: no common key exchange group");
+        const g = supported.map((c) => GROUP_BY_CODE.get(c)).find((x): x is TlsGroup =>
+          x !== undefined && this.cfg.groups.includes(x)
+        );
+        if (!g || this.state === "wait_ch2") {
+          throw protocol("handshake_failure", "Cannot accept ClientHello: no common key exchange group");
+        }
         return this.helloRetry(m, ch, suite, g);
       }
     }
@@ -170,16 +215,22 @@ export class ServerRole implements Role {
       key = this.lookup(psks[i]!.identity);
       if (key !== undefined) index = i;
     }
-    if (key === undefined) throw badKey("unknown_psk_identity", "Cannot complete the TLS handshake: unknown PSK identity");
+    if (key === undefined) {
+      throw badKey("unknown_psk_identity", "Cannot complete the TLS handshake: unknown PSK identity");
+    }
     const ks = new Schedule13("sha256", key);
     this.ks = ks;
     const truncated = m.raw.subarray(0, m.raw.length - bindersLen);
     const expected = ks.verifyData(ks.binderKey(), hash("sha256", [...this.transcript, truncated]));
     if (!equalBytes(expected, psks[index]!.binder)) {
-      throw badKey("decrypt_error", "Cannot complete the TLS handshake: the client's PSK binder does not verify (the peers hold different keys)");
+      throw badKey(
+        "decrypt_error",
+        "Cannot complete the TLS handshake: the client's PSK binder does not verify (the peers hold different keys)",
+      );
     }
     this.transcript.push(m.raw);
     this.host.tls13 = true;
+    this.host.skipEarlyData = ch.ext.map.has(EXT.earlyData) ? EARLY_DATA_BUDGET : 0;
     const exts: Uint8Array[] = [ext(EXT.supportedVersions, u16(0x0304))];
     let dhe: Buffer | undefined;
     if (share) {
@@ -220,6 +271,7 @@ export class ServerRole implements Role {
     ]);
     this.transcript = [messageHash(hash("sha256", [m.raw])), hrr.raw];
     this.host.tls13 = true;
+    this.host.skipEarlyData = ch.ext.map.has(EXT.earlyData) ? EARLY_DATA_BUDGET : 0;
     this.host.sendHandshake(hrr);
     if (ch.sessionId.length > 0) this.host.sendCcs();
     this.state = "wait_ch2";
@@ -228,7 +280,10 @@ export class ServerRole implements Role {
   private onFinished13(m: HandshakeMessage): void {
     expectLength(m.body, 32, "Finished");
     if (!equalBytes(this.clientFinished!, m.body)) {
-      throw badKey("decrypt_error", "Cannot complete the TLS handshake: the client's Finished does not verify (the peers hold different keys)");
+      throw badKey(
+        "decrypt_error",
+        "Cannot complete the TLS handshake: the client's Finished does not verify (the peers hold different keys)",
+      );
     }
     this.host.setRead(new Tls13Protection(this.suite!, this.appClient!));
     this.state = "done";
@@ -258,7 +313,10 @@ export class ServerRole implements Role {
     this.transcript.push(sh.raw);
     if (suite.dhe) {
       this.dh = ffdhShare(FFDHE2048_P, Uint8Array.of(2), false);
-      const ske = handshakeMessage(HS.serverKeyExchange, concat([vec16(), vec16(FFDHE2048_P), vec16(Uint8Array.of(2)), vec16(this.dh.publicKey)]));
+      const ske = handshakeMessage(
+        HS.serverKeyExchange,
+        concat([vec16(), vec16(FFDHE2048_P), vec16(Uint8Array.of(2)), vec16(this.dh.publicKey)]),
+      );
       this.host.sendHandshake(ske);
       this.transcript.push(ske.raw);
     }
@@ -275,7 +333,9 @@ export class ServerRole implements Role {
     const yc = suite.dhe ? r.vec16() : undefined;
     r.done();
     const key = this.lookup(identity);
-    if (key === undefined) throw badKey("unknown_psk_identity", "Cannot complete the TLS handshake: unknown PSK identity");
+    if (key === undefined) {
+      throw badKey("unknown_psk_identity", "Cannot complete the TLS handshake: unknown PSK identity");
+    }
     const dhSecret = yc === undefined ? undefined : this.dh!.compute(yc);
     this.transcript.push(m.raw);
     const pms = premaster12(key, dhSecret);
@@ -290,17 +350,32 @@ export class ServerRole implements Role {
   private pendingWrite: ReturnType<typeof keys12>["server"] | undefined;
 
   private onFinished12(m: HandshakeMessage): void {
-    if (!this.host.readEncrypted) throw protocol("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
+    if (!this.host.readEncrypted) {
+      throw protocol("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
+    }
     const suite = this.suite!;
     expectLength(m.body, 12, "Finished");
-    const expected = finished12(suite.hash, this.master!, "client finished", hash(suite.hash, this.transcript));
+    const expected = finished12(
+      suite.hash,
+      this.master!,
+      "client finished",
+      hash(suite.hash, this.transcript),
+    );
     if (!equalBytes(expected, m.body)) {
-      throw badKey("decrypt_error", "Cannot complete the TLS handshake: the client's Finished does not verify (the peers hold different keys)");
+      throw badKey(
+        "decrypt_error",
+        "Cannot complete the TLS handshake: the client's Finished does not verify (the peers hold different keys)",
+      );
     }
     this.transcript.push(m.raw);
     this.host.sendCcs();
     this.host.setWrite(this.pendingWrite!);
-    this.host.sendHandshake(handshakeMessage(HS.finished, finished12(suite.hash, this.master!, "server finished", hash(suite.hash, this.transcript))));
+    this.host.sendHandshake(
+      handshakeMessage(
+        HS.finished,
+        finished12(suite.hash, this.master!, "server finished", hash(suite.hash, this.transcript)),
+      ),
+    );
     this.state = "done";
     const info: TlsPskInfo = { version: "TLSv1.2", cipher: suite.name, identity: this.identity };
     this.host.complete(suite.dhe ? { ...info, group: "ffdhe2048" } : info);

@@ -56,7 +56,10 @@ export function runHandshake(
   opts: TlsPskConnectOptions | TlsPskAcceptOptions,
 ): Promise<TlsPskSocket> {
   const cfg = normalize(role, opts);
-  if (stream === null || typeof stream !== "object" || typeof stream.write !== "function" || typeof stream.on !== "function") {
+  if (
+    stream === null || typeof stream !== "object" || typeof stream.write !== "function" ||
+    typeof stream.on !== "function"
+  ) {
     throw new TypeError("Cannot start TLS-PSK: expected a duplex stream");
   }
   return new Promise<TlsPskSocket>((resolve, reject) => {
@@ -77,27 +80,58 @@ export function runHandshake(
         end: () => socket!.push(null),
         fail: (e) => socket!.destroy(e),
       };
-      if (cfg.signal) cfg.signal.addEventListener("abort", () => socket!.destroy(), { once: true });
+      const signal = cfg.signal;
+      if (signal) {
+        const onLateAbort = (): void => {
+          socket!.destroy();
+        };
+        signal.addEventListener("abort", onLateAbort, { once: true });
+        socket.once("close", () => signal.removeEventListener("abort", onLateAbort));
+      }
       resolve(socket);
     });
     const onAbort = (): void => {
       engine.fail(new AtriumError("TLS_CLOSED", "Cannot complete the TLS handshake: aborted by the caller"));
     };
     const timer = setTimeout(() => {
-      engine.fail(new AtriumError("TLS_HANDSHAKE_TIMEOUT", `Cannot complete the TLS handshake within ${cfg.timeoutMs} ms`));
+      engine.fail(
+        new AtriumError(
+          "TLS_HANDSHAKE_TIMEOUT",
+          `Cannot complete the TLS handshake within ${cfg.timeoutMs} ms`,
+        ),
+      );
     }, cfg.timeoutMs);
     if (cfg.signal?.aborted) {
       queueMicrotask(onAbort);
       return;
     }
+    if (stream.destroyed || stream.readableEnded) {
+      queueMicrotask(() =>
+        engine.fail(
+          new AtriumError("TLS_CLOSED", "Cannot start the TLS handshake: the stream is already closed"),
+        )
+      );
+      return;
+    }
     cfg.signal?.addEventListener("abort", onAbort, { once: true });
-    stream.on("data", (chunk: Buffer | string) => engine.onData(typeof chunk === "string" ? Buffer.from(chunk) : chunk));
+    stream.on(
+      "data",
+      (chunk: Buffer | string) => engine.onData(typeof chunk === "string" ? Buffer.from(chunk) : chunk),
+    );
     stream.on("end", () => engine.onEnd());
-    stream.on("close", () => engine.onEnd());
+    stream.on("close", () => engine.onClose());
     stream.on("error", (e: unknown) => {
       if (engine.state === "open" && socket) {
         engine.state = "closed";
-        socket.destroy(new AtriumError("TLS_CLOSED", `TLS connection failed: the underlying stream failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e }));
+        socket.destroy(
+          new AtriumError(
+            "TLS_CLOSED",
+            `TLS connection failed: the underlying stream failed: ${
+              e instanceof Error ? e.message : String(e)
+            }`,
+            { cause: e },
+          ),
+        );
       } else {
         engine.onError(e);
       }

@@ -115,7 +115,7 @@ export function createOcfClass(options: OcfClassOptions = {}): ResourceClass {
     return { ...base, rc: ocfExitToRc(r.exitCode), status: "done", ...(reason !== undefined ? { reason } : {}) };
   }
 
-async function listProviders(): Promise<string[]> {
+  async function listProviders(): Promise<string[]> {
     try {
       const entries = await readdir(`${root}/resource.d`, { withFileTypes: true });
       const out: string[] = [];

@@ -29,7 +29,8 @@ export interface SystemdClassOptions {
   readonly pollMs?: number;
 }
 
-const NAME = /^[A-Za-z0-9:_.@\\-]+$/;
+/** A unit name: no path separators, never starting with "-" (systemctl would read an option). */
+const NAME = /^[A-Za-z0-9:_.@\\][A-Za-z0-9:_.@\\-]*$/;
 const SHOW_PROPS = ["LoadState", "ActiveState", "SubState", "Description", "TimeoutStartUSec", "TimeoutStopUSec"];
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -27,7 +27,7 @@ function atrium(args: string[], env: Record<string, string> = {}): Promise<{ cod
   });
 }
 
-function listen(onConn: Parameters<typeof createServer>[0]): Promise<{ server: Server; port: number }> {
+function listen(onConn: (s: Socket) => void): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
     const server = createServer(onConn);
     server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as { port: number }).port }));

@@ -21,7 +21,11 @@ function have(cmd: string, args: string[]): boolean {
 
 const hasGnutls = have("gnutls-cli", ["--version"]) && have("gnutls-serv", ["--version"]);
 const hasOpenssl = have("openssl", ["version"]);
-if (!hasGnutls) console.log("tls_psk_interop: skipping GnuTLS cases: gnutls-cli/gnutls-serv not found (apt-get install gnutls-bin)");
+if (!hasGnutls) {
+  console.log(
+    "tls_psk_interop: skipping GnuTLS cases: gnutls-cli/gnutls-serv not found (apt-get install gnutls-bin)",
+  );
+}
 if (!hasOpenssl) console.log("tls_psk_interop: skipping OpenSSL cases: openssl not found");
 
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -98,23 +102,71 @@ const key4096 = randomBytes(4096);
 
 describe.skipIf(!hasGnutls)("Atrium server against gnutls-cli", () => {
   const cases = [
-    { name: "TLS 1.3 default priority, 32-byte key", key: key32, priority: "NORMAL:+PSK:+DHE-PSK", version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256" },
-    { name: "TLS 1.3, 4096-byte key", key: key4096, priority: "NORMAL:+DHE-PSK:+PSK", version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256" },
-    { name: "TLS 1.2 PSK/DHE-PSK, 4096-byte key", key: key4096, priority: "NORMAL:-VERS-TLS1.3:+PSK:+DHE-PSK", version: "TLSv1.2", cipher: "TLS_PSK_WITH_AES_256_GCM_SHA384" },
-    { name: "TLS 1.3 AES-128-GCM", key: key32, priority: "NORMAL:-CHACHA20-POLY1305:-AES-256-GCM:+PSK", version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256" },
+    {
+      name: "TLS 1.3 default priority, 32-byte key",
+      key: key32,
+      priority: "NORMAL:+PSK:+DHE-PSK",
+      version: "TLSv1.3",
+      cipher: "TLS_CHACHA20_POLY1305_SHA256",
+      group: "secp256r1", // GnuTLS sends its secp256r1 share first, as pacemaker-remoted saw
+    },
+    {
+      name: "TLS 1.3 psk_ke (no key share)",
+      key: key32,
+      priority: "NORMAL:-KX-ALL:+PSK:-GROUP-ALL",
+      version: "TLSv1.3",
+      cipher: "TLS_CHACHA20_POLY1305_SHA256",
+      group: undefined,
+    },
+    {
+      name: "TLS 1.3, 4096-byte key",
+      key: key4096,
+      priority: "NORMAL:+DHE-PSK:+PSK",
+      version: "TLSv1.3",
+      cipher: "TLS_CHACHA20_POLY1305_SHA256",
+    },
+    {
+      name: "TLS 1.2 PSK/DHE-PSK, 4096-byte key",
+      key: key4096,
+      priority: "NORMAL:-VERS-TLS1.3:+PSK:+DHE-PSK",
+      version: "TLSv1.2",
+      cipher: "TLS_PSK_WITH_AES_256_GCM_SHA384",
+    },
+    {
+      name: "TLS 1.3 AES-128-GCM",
+      key: key32,
+      priority: "NORMAL:-CHACHA20-POLY1305:-AES-256-GCM:+PSK",
+      version: "TLSv1.3",
+      cipher: "TLS_AES_128_GCM_SHA256",
+    },
   ] as const;
   for (const c of cases) {
     it(`completes ${c.name} and exchanges data`, async () => {
       const srv = await ourServer(c.key);
-      const cli = run("gnutls-cli", ["--pskusername", "CRM", "--pskkey", Buffer.from(c.key).toString("hex"), "--priority", c.priority, "-p", String(srv.port), "127.0.0.1"]);
+      const cli = run("gnutls-cli", [
+        "--pskusername",
+        "CRM",
+        "--pskkey",
+        Buffer.from(c.key).toString("hex"),
+        "--priority",
+        c.priority,
+        "-p",
+        String(srv.port),
+        "127.0.0.1",
+      ]);
       try {
         const s = await srv.accepted;
         expect(s.info.version).toBe(c.version);
         expect(s.info.cipher).toBe(c.cipher);
         expect(s.info.identity).toBe("CRM");
+        if ("group" in c) expect(s.info.group).toBe(c.group);
         const got = collect(s);
         cli.child.stdin.write("ping-from-gnutls\n");
-        await waitFor(() => cli.out().includes("pong:ping-from-gnutls"), 5000, "gnutls-cli to print the reply");
+        await waitFor(
+          () => cli.out().includes("pong:ping-from-gnutls"),
+          5000,
+          "gnutls-cli to print the reply",
+        );
         expect(got()).toBe("ping-from-gnutls\n");
       } finally {
         stop(cli.child);
@@ -125,10 +177,24 @@ describe.skipIf(!hasGnutls)("Atrium server against gnutls-cli", () => {
 
   it("refuses gnutls-cli with a wrong key on both sides", async () => {
     const srv = await ourServer(key32);
-    const cli = run("gnutls-cli", ["--pskusername", "CRM", "--pskkey", randomBytes(32).toString("hex"), "--priority", "NORMAL:+PSK:+DHE-PSK", "-p", String(srv.port), "127.0.0.1"]);
+    const cli = run("gnutls-cli", [
+      "--pskusername",
+      "CRM",
+      "--pskkey",
+      randomBytes(32).toString("hex"),
+      "--priority",
+      "NORMAL:+PSK:+DHE-PSK",
+      "-p",
+      String(srv.port),
+      "127.0.0.1",
+    ]);
     try {
       await expect(srv.accepted).rejects.toMatchObject({ code: "TLS_BAD_KEY" });
-      await waitFor(() => /Error in handshake|decrypt/i.test(cli.out()), 5000, "gnutls-cli to report the failure");
+      await waitFor(
+        () => /Error in handshake|decrypt/i.test(cli.out()),
+        5000,
+        "gnutls-cli to report the failure",
+      );
     } finally {
       stop(cli.child);
       srv.close();
@@ -139,21 +205,44 @@ describe.skipIf(!hasGnutls)("Atrium server against gnutls-cli", () => {
 describe.skipIf(!hasOpenssl)("Atrium server against openssl s_client", () => {
   const cases = [
     { name: "TLS 1.3", args: [] as string[], version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256" },
-    { name: "TLS 1.2 (-cipher PSK)", args: ["-tls1_2", "-cipher", "PSK"], version: "TLSv1.2", cipher: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384" },
-    { name: "TLS 1.2 plain PSK AES-128-GCM", args: ["-tls1_2", "-cipher", "PSK-AES128-GCM-SHA256"], version: "TLSv1.2", cipher: "TLS_PSK_WITH_AES_128_GCM_SHA256" },
+    {
+      name: "TLS 1.2 (-cipher PSK)",
+      args: ["-tls1_2", "-cipher", "PSK"],
+      version: "TLSv1.2",
+      cipher: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384",
+    },
+    {
+      name: "TLS 1.2 plain PSK AES-128-GCM",
+      args: ["-tls1_2", "-cipher", "PSK-AES128-GCM-SHA256"],
+      version: "TLSv1.2",
+      cipher: "TLS_PSK_WITH_AES_128_GCM_SHA256",
+    },
   ] as const;
   for (const c of cases) {
     it(`completes ${c.name} with a 512-byte key and exchanges data`, async () => {
       const key = randomBytes(512);
       const srv = await ourServer(key);
-      const cli = run("openssl", ["s_client", "-connect", `127.0.0.1:${srv.port}`, "-psk", key.toString("hex"), "-psk_identity", "CRM", ...c.args]);
+      const cli = run("openssl", [
+        "s_client",
+        "-connect",
+        `127.0.0.1:${srv.port}`,
+        "-psk",
+        key.toString("hex"),
+        "-psk_identity",
+        "CRM",
+        ...c.args,
+      ]);
       try {
         const s = await srv.accepted;
         expect(s.info.version).toBe(c.version);
         expect(s.info.cipher).toBe(c.cipher);
         const got = collect(s);
         cli.child.stdin.write("ping-from-openssl\n");
-        await waitFor(() => cli.out().includes("pong:ping-from-openssl"), 5000, "s_client to print the reply");
+        await waitFor(
+          () => cli.out().includes("pong:ping-from-openssl"),
+          5000,
+          "s_client to print the reply",
+        );
         expect(got()).toBe("ping-from-openssl\n");
       } finally {
         stop(cli.child);
@@ -163,19 +252,73 @@ describe.skipIf(!hasOpenssl)("Atrium server against openssl s_client", () => {
   }
 });
 
+describe.skipIf(!hasOpenssl)("renegotiation", () => {
+  it("refuses a TLS 1.2 renegotiation from s_client with no_renegotiation", async () => {
+    const key = randomBytes(32);
+    const srv = await ourServer(key);
+    const cli = run("openssl", [
+      "s_client",
+      "-connect",
+      `127.0.0.1:${srv.port}`,
+      "-psk",
+      key.toString("hex"),
+      "-psk_identity",
+      "CRM",
+      "-tls1_2",
+      "-cipher",
+      "PSK",
+    ]);
+    try {
+      const s = await srv.accepted;
+      const failed = new Promise<Error & { code?: string }>((resolve) => s.on("error", resolve));
+      cli.child.stdin.write("ping\n");
+      await waitFor(() => cli.out().includes("pong:ping"), 5000, "s_client to print the reply");
+      cli.child.stdin.write("R\n"); // s_client: renegotiate
+      await waitFor(() => cli.out().includes("no renegotiation"), 5000, "s_client to see the refusal");
+      expect((await failed).code).toBe("TLS_ALERT");
+    } finally {
+      stop(cli.child);
+      srv.close();
+    }
+  });
+});
+
 describe.skipIf(!hasGnutls)("Atrium client against gnutls-serv", () => {
   it("completes TLS 1.3 and TLS 1.2 (DHE-PSK and PSK) with a 4096-byte key", async () => {
     const port = await freePort();
     const pskFile = join(dir, "gnutls.psk");
     writeFileSync(pskFile, `CRM:${key4096.toString("hex")}\n`, { mode: 0o600 });
-    const srv = run("gnutls-serv", ["-p", String(port), "--pskpasswd", pskFile, "--priority", "NORMAL:+PSK:+DHE-PSK", "--echo"]);
+    const srv = run("gnutls-serv", [
+      "-p",
+      String(port),
+      "--pskpasswd",
+      pskFile,
+      "--priority",
+      "NORMAL:+PSK:+DHE-PSK",
+      "--echo",
+    ]);
     try {
       await waitFor(() => /listening/i.test(srv.out()), 10_000, "gnutls-serv to listen");
       const variants = [
-        { versions: ["TLSv1.3"], want: { version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256", group: "x25519" } },
-        { versions: ["TLSv1.3"], groups: ["secp256r1"], ciphers: ["TLS_AES_128_GCM_SHA256"], want: { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", group: "secp256r1" } },
-        { versions: ["TLSv1.2"], want: { version: "TLSv1.2", cipher: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384" } },
-        { versions: ["TLSv1.2"], ciphers: ["TLS_PSK_WITH_AES_128_GCM_SHA256"], want: { version: "TLSv1.2", cipher: "TLS_PSK_WITH_AES_128_GCM_SHA256" } },
+        {
+          versions: ["TLSv1.3"],
+          want: { version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256", group: "x25519" },
+        },
+        {
+          versions: ["TLSv1.3"],
+          groups: ["secp256r1"],
+          ciphers: ["TLS_AES_128_GCM_SHA256"],
+          want: { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", group: "secp256r1" },
+        },
+        {
+          versions: ["TLSv1.2"],
+          want: { version: "TLSv1.2", cipher: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384" },
+        },
+        {
+          versions: ["TLSv1.2"],
+          ciphers: ["TLS_PSK_WITH_AES_128_GCM_SHA256"],
+          want: { version: "TLSv1.2", cipher: "TLS_PSK_WITH_AES_128_GCM_SHA256" },
+        },
       ] as const;
       for (const v of variants) {
         const s = await ourClient(port, { identity: "CRM", key: key4096, ...v } as TlsPskConnectOptions);
@@ -195,11 +338,20 @@ describe.skipIf(!hasGnutls)("Atrium client against gnutls-serv", () => {
     const port = await freePort();
     const pskFile = join(dir, "gnutls-bad.psk");
     writeFileSync(pskFile, `CRM:${key32.toString("hex")}\n`, { mode: 0o600 });
-    const srv = run("gnutls-serv", ["-p", String(port), "--pskpasswd", pskFile, "--priority", "NORMAL:+PSK:+DHE-PSK", "--echo"]);
+    const srv = run("gnutls-serv", [
+      "-p",
+      String(port),
+      "--pskpasswd",
+      pskFile,
+      "--priority",
+      "NORMAL:+PSK:+DHE-PSK",
+      "--echo",
+    ]);
     try {
       await waitFor(() => /listening/i.test(srv.out()), 10_000, "gnutls-serv to listen");
       for (const versions of [["TLSv1.3"], ["TLSv1.2"]] as const) {
-        await expect(ourClient(port, { identity: "CRM", key: randomBytes(32), versions: [...versions] })).rejects.toMatchObject({ code: "TLS_BAD_KEY" });
+        await expect(ourClient(port, { identity: "CRM", key: randomBytes(32), versions: [...versions] }))
+          .rejects.toMatchObject({ code: "TLS_BAD_KEY" });
       }
     } finally {
       stop(srv.child);
@@ -209,16 +361,42 @@ describe.skipIf(!hasGnutls)("Atrium client against gnutls-serv", () => {
 
 describe.skipIf(!hasOpenssl)("Atrium client against openssl s_server", () => {
   const cases = [
-    { name: "TLS 1.3", args: [] as string[], want: { version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256", group: "x25519" } },
-    { name: "TLS 1.3 with a HelloRetryRequest for P-256", args: ["-groups", "P-256"], want: { version: "TLSv1.3", group: "secp256r1" } },
-    { name: "TLS 1.2 DHE-PSK", args: ["-tls1_2", "-cipher", "PSK"], want: { version: "TLSv1.2", cipher: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384" } },
-    { name: "TLS 1.2 PSK", args: ["-tls1_2", "-cipher", "PSK-AES256-GCM-SHA384"], want: { version: "TLSv1.2", cipher: "TLS_PSK_WITH_AES_256_GCM_SHA384" } },
+    {
+      name: "TLS 1.3",
+      args: [] as string[],
+      want: { version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256", group: "x25519" },
+    },
+    {
+      name: "TLS 1.3 with a HelloRetryRequest for P-256",
+      args: ["-groups", "P-256"],
+      want: { version: "TLSv1.3", group: "secp256r1" },
+    },
+    {
+      name: "TLS 1.2 DHE-PSK",
+      args: ["-tls1_2", "-cipher", "PSK"],
+      want: { version: "TLSv1.2", cipher: "TLS_DHE_PSK_WITH_AES_256_GCM_SHA384" },
+    },
+    {
+      name: "TLS 1.2 PSK",
+      args: ["-tls1_2", "-cipher", "PSK-AES256-GCM-SHA384"],
+      want: { version: "TLSv1.2", cipher: "TLS_PSK_WITH_AES_256_GCM_SHA384" },
+    },
   ];
   for (const c of cases) {
     it(`completes ${c.name} and exchanges data both ways`, async () => {
       const port = await freePort();
       const key = randomBytes(64);
-      const srv = run("openssl", ["s_server", "-accept", String(port), "-nocert", "-psk", key.toString("hex"), "-psk_identity", "CRM", ...c.args]);
+      const srv = run("openssl", [
+        "s_server",
+        "-accept",
+        String(port),
+        "-nocert",
+        "-psk",
+        key.toString("hex"),
+        "-psk_identity",
+        "CRM",
+        ...c.args,
+      ]);
       try {
         await waitFor(() => srv.out().includes("ACCEPT"), 10_000, "s_server to listen");
         const s = await ourClient(port, { identity: "CRM", key });
@@ -238,7 +416,16 @@ describe.skipIf(!hasOpenssl)("Atrium client against openssl s_server", () => {
   it("follows a KeyUpdate that requests an update in return", async () => {
     const port = await freePort();
     const key = randomBytes(32);
-    const srv = run("openssl", ["s_server", "-accept", String(port), "-nocert", "-psk", key.toString("hex"), "-psk_identity", "CRM"]);
+    const srv = run("openssl", [
+      "s_server",
+      "-accept",
+      String(port),
+      "-nocert",
+      "-psk",
+      key.toString("hex"),
+      "-psk_identity",
+      "CRM",
+    ]);
     try {
       await waitFor(() => srv.out().includes("ACCEPT"), 10_000, "s_server to listen");
       const s = await ourClient(port, { identity: "CRM", key });
@@ -260,10 +447,22 @@ describe.skipIf(!hasOpenssl)("Atrium client against openssl s_server", () => {
   it("says TLS_BAD_KEY when s_server holds another key", async () => {
     for (const args of [[], ["-tls1_2", "-cipher", "PSK"]]) {
       const port = await freePort();
-      const srv = run("openssl", ["s_server", "-accept", String(port), "-nocert", "-psk", key32.toString("hex"), "-psk_identity", "CRM", ...args]);
+      const srv = run("openssl", [
+        "s_server",
+        "-accept",
+        String(port),
+        "-nocert",
+        "-psk",
+        key32.toString("hex"),
+        "-psk_identity",
+        "CRM",
+        ...args,
+      ]);
       try {
         await waitFor(() => srv.out().includes("ACCEPT"), 10_000, "s_server to listen");
-        await expect(ourClient(port, { identity: "CRM", key: randomBytes(32) })).rejects.toMatchObject({ code: "TLS_BAD_KEY" });
+        await expect(ourClient(port, { identity: "CRM", key: randomBytes(32) })).rejects.toMatchObject({
+          code: "TLS_BAD_KEY",
+        });
       } finally {
         stop(srv.child);
       }

@@ -8,6 +8,16 @@
 const INT64_MAX = (1n << 63n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
+/** Digits (and a sign) as C converts them to a long (clamped) and then stores them in an int. */
+function toInt32(digits: string, neg: boolean): number {
+  if (digits.length <= 9) return neg ? -Number(digits) : Number(digits);
+  let v = BigInt(digits);
+  if (neg) v = -v;
+  if (v > INT64_MAX) v = INT64_MAX;
+  if (v < INT64_MIN) v = INT64_MIN;
+  return Number(BigInt.asIntN(32, v));
+}
+
 /** C isspace() in the C locale. */
 export function isSpace(c: string | undefined): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\v" || c === "\f" || c === "\r";
@@ -41,11 +51,7 @@ export function scanD(s: string, pos: number, width = Infinity): Scanned | undef
   const digitsStart = i;
   while (isDigit(s[i]) && i - start < width) i++;
   if (i === digitsStart) return undefined;
-  let v = BigInt(s.slice(digitsStart, i));
-  if (neg) v = -v;
-  if (v > INT64_MAX) v = INT64_MAX;
-  if (v < INT64_MIN) v = INT64_MIN;
-  return { value: Number(BigInt.asIntN(32, v)), start, end: i };
+  return { value: toInt32(s.slice(digitsStart, i), neg), start, end: i };
 }
 
 /** Result of {@link sscanf}: number of conversions (-1 for EOF, as C returns) and the values. */
@@ -110,7 +116,7 @@ export function scanLongLong(text: string): NumberScan<bigint> {
   const ds = i;
   while (isDigit(text[i])) i++;
   if (i === ds) return { ok: false, value: 0n, end: 0 };
-  let v = BigInt(text.slice(ds, i));
+  let v = i - ds <= 15 ? BigInt(Number(text.slice(ds, i))) : BigInt(text.slice(ds, i));
   if (neg) v = -v;
   if (v > INT64_MAX) return { ok: false, value: INT64_MAX, end: i };
   if (v < INT64_MIN) return { ok: false, value: INT64_MIN, end: i };
@@ -212,9 +218,5 @@ export function scanLong(text: string, start: number): { value: number; end: num
   const ds = i;
   while (isDigit(text[i])) i++;
   if (i === ds) return { value: 0, end: start };
-  let v = BigInt(text.slice(ds, i));
-  if (neg) v = -v;
-  if (v > INT64_MAX) v = INT64_MAX;
-  if (v < INT64_MIN) v = INT64_MIN;
-  return { value: Number(BigInt.asIntN(32, v)), end: i };
+  return { value: toInt32(text.slice(ds, i), neg), end: i };
 }

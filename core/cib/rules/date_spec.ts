@@ -10,6 +10,7 @@ import {
   addDays,
   addMonths,
   addSeconds,
+  compareTimes,
   type CrmTime,
   HOUR_SECONDS,
   timeOfDay,
@@ -78,26 +79,44 @@ export function moonPhase(t: CrmTime): number {
 }
 
 /**
+ * The value of one date_spec field for `t` (from its local fields).
+ * @example fieldValue(parseDateTime("2005-020"), "weekdays") // 4
+ */
+export function fieldValue(t: CrmTime, field: DateSpecField): number {
+  switch (field) {
+    case "years":
+      return t.years;
+    case "months":
+      return toGregorian(t).month;
+    case "monthdays":
+      return toGregorian(t).day;
+    case "hours":
+      return timeOfDay(t).hours;
+    case "minutes":
+      return timeOfDay(t).minutes;
+    case "seconds":
+      return timeOfDay(t).seconds;
+    case "yeardays":
+      return t.days;
+    case "weekyears":
+      return toIsoWeek(t).year;
+    case "weeks":
+      return toIsoWeek(t).week;
+    case "weekdays":
+      return toIsoWeek(t).weekday;
+    case "moon":
+      return moonPhase(t);
+  }
+}
+
+/**
  * The value of each date_spec field for `t` (from its local fields).
  * @example fieldValues(parseDateTime("2005-020")).weekdays // 4
  */
 export function fieldValues(t: CrmTime): Record<DateSpecField, number> {
-  const g = toGregorian(t);
-  const tod = timeOfDay(t);
-  const w = toIsoWeek(t);
-  return {
-    years: g.year,
-    months: g.month,
-    monthdays: g.day,
-    hours: tod.hours,
-    minutes: tod.minutes,
-    seconds: tod.seconds,
-    yeardays: t.days,
-    weekyears: w.year,
-    weeks: w.week,
-    weekdays: w.weekday,
-    moon: moonPhase(t),
-  };
+  const out = {} as Record<DateSpecField, number>;
+  for (const f of DATE_SPEC_FIELDS) out[f] = fieldValue(t, f);
+  return out;
 }
 
 /**
@@ -128,10 +147,8 @@ function inRange(v: number, r: Range): boolean {
  * @example failingField(now, specRanges(spec)) // "hours" or undefined
  */
 export function failingField(t: CrmTime, ranges: Map<DateSpecField, Range>): DateSpecField | undefined {
-  if (ranges.size === 0) return undefined;
-  const values = fieldValues(t);
   for (const [f, r] of ranges) {
-    if (!inRange(values[f], r)) return f;
+    if (!inRange(fieldValue(t, f), r)) return f;
   }
   return undefined;
 }
@@ -173,41 +190,55 @@ function nextBoundary(t: CrmTime, unit: Unit): CrmTime {
   }
 }
 
-/** Most evaluation steps the next-change search takes before giving up. */
+/** Most evaluation steps the search for a first passing time takes before giving up. */
 const MAX_STEPS = 4000;
+/** How many boundaries of its own unit a passing field is followed before it counts as always passing. */
+const FIELD_STEPS: Record<Unit, number> = {
+  second: 61,
+  minute: 61,
+  hour: 25,
+  day: 800,
+  month: 25,
+  year: 100,
+};
 
 /**
  * The earliest time after `now` at which the date_spec's result differs from its result at
  * `now`, or `undefined` when it never changes (no usable fields) or the search gives up.
- * While failing, it skips to the next boundary of the coarsest failing field (nothing can
- * pass before it); while passing, it walks the boundaries of the finest field.
+ * While passing, each field is followed along its own unit's boundaries to where it first
+ * fails (a field's value only changes there) and the earliest such time wins. While failing,
+ * the search skips to the next boundary of the coarsest failing field (nothing can pass
+ * before it) until every field passes.
  * @example dateSpecNextChange(now, specRanges(spec)) // next flip, or undefined
  */
 export function dateSpecNextChange(now: CrmTime, ranges: Map<DateSpecField, Range>): CrmTime | undefined {
   if (ranges.size === 0) return undefined;
-  const passingNow = failingField(now, ranges) === undefined;
-  let finest: Unit = "year";
-  for (const f of ranges.keys()) {
-    const u = UNIT_OF[f];
-    if (UNIT_ORDER.indexOf(u) < UNIT_ORDER.indexOf(finest)) finest = u;
+  if (failingField(now, ranges) === undefined) {
+    let best: CrmTime | undefined;
+    for (const [f, r] of ranges) {
+      const unit = UNIT_OF[f];
+      let t = now;
+      for (let step = 0; step < FIELD_STEPS[unit]; step++) {
+        t = nextBoundary(t, unit);
+        if (best !== undefined && compareTimes(t, best) >= 0) break;
+        if (!inRange(fieldValue(t, f), r)) {
+          best = t;
+          break;
+        }
+      }
+    }
+    return best;
   }
   let t = now;
   for (let step = 0; step < MAX_STEPS; step++) {
-    let unit = finest;
-    if (!passingNow) {
-      // skip by the coarsest failing field: the result cannot pass before its next boundary
-      const values = fieldValues(t);
-      let coarsest: Unit | undefined;
-      for (const [f, r] of ranges) {
-        if (inRange(values[f], r)) continue;
-        const u = UNIT_OF[f];
-        if (coarsest === undefined || UNIT_ORDER.indexOf(u) > UNIT_ORDER.indexOf(coarsest)) coarsest = u;
-      }
-      if (coarsest !== undefined) unit = coarsest;
+    let coarsest: Unit | undefined;
+    for (const [f, r] of ranges) {
+      if (inRange(fieldValue(t, f), r)) continue;
+      const u = UNIT_OF[f];
+      if (coarsest === undefined || UNIT_ORDER.indexOf(u) > UNIT_ORDER.indexOf(coarsest)) coarsest = u;
     }
-    t = nextBoundary(t, unit);
-    const passing = failingField(t, ranges) === undefined;
-    if (passing !== passingNow) return t;
+    if (coarsest === undefined) return t;
+    t = nextBoundary(t, coarsest);
   }
   return undefined;
 }

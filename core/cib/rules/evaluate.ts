@@ -144,7 +144,8 @@ function ruleScore(rule: CibElement, state: EvalState): number {
 export function evaluateRule(rule: CibElement, ctx: RuleContext): RuleResult {
   const state = newState(ctx);
   const passed = evalRule(rule, state, "");
-  const resolved = resolveIdRef(rule, ctx) ?? rule;
+  const found = resolveIdRef(rule, ctx);
+  const resolved = found ?? rule;
   const score = ruleScore(resolved, state);
   const roleText = resolved.attrs.role;
   let role: RoleName | undefined;
@@ -168,6 +169,7 @@ export function evaluateRule(rule: CibElement, ctx: RuleContext): RuleResult {
     score,
     ...(role === undefined ? {} : { role }),
     ...(invalidRole === undefined ? {} : { invalidRole }),
+    ...(found === undefined ? { unresolvedIdRef: rule.attrs["id-ref"] ?? "" } : {}),
     issues: state.issues,
   };
 }

@@ -23,6 +23,13 @@ export * from "./iso8601_parse.ts";
 export * from "./iso8601_format.ts";
 export * from "./types.ts";
 export { evaluateExpression, evaluateRule, evaluateRules, parseRole, resolveIdRef } from "./evaluate.ts";
-export { type NvSetOptions, type NvSetResult, sortNvSets, unpackNvSets } from "./nvsets.ts";
+export {
+  type NvSetOptions,
+  type NvSetResult,
+  orderNvSets,
+  sortNvSets,
+  unpackNvSetList,
+  unpackNvSets,
+} from "./nvsets.ts";
 export * from "./compare.ts";
 export * from "./date_spec.ts";

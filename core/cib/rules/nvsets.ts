@@ -30,8 +30,9 @@ export interface NvSetOptions {
   /** Replace values already set (later blocks win); default false (first value wins). */
   readonly overwrite?: boolean;
   /**
-   * Id of the block to apply first whatever its score. Default: `cib-bootstrap-options` when
-   * `setTag` is `cluster_property_set`, none otherwise; `null` for none.
+   * Id of the block to apply first whatever its score. Default for {@link unpackNvSets}:
+   * `cib-bootstrap-options` when `setTag` is `cluster_property_set`, none otherwise; for
+   * {@link unpackNvSetList}: none. `null` for none.
    */
   readonly alwaysFirst?: string | null;
   /** Values already known (Pacemaker unpacks several sources into one table); not modified. */
@@ -56,7 +57,53 @@ interface SortedSet {
   readonly el: CibElement;
 }
 
-/** The blocks of `el` in the order Pacemaker applies them (id-refs resolved, unresolvable ones dropped). */
+/**
+ * Blocks in the order Pacemaker applies them: `alwaysFirst` (case-insensitive id) first, then
+ * higher `score` first, equal scores in reverse of the given order. `id-ref` blocks are
+ * resolved; unresolvable ones are dropped with an issue.
+ * @example orderNvSets([a, b], {}).map((s) => s.attrs.id) // ["b", "a"] when both are unscored
+ */
+export function orderNvSets(
+  sets: readonly CibElement[],
+  ctx: Pick<RuleContext, "resolveIdRef" | "healthScores">,
+  alwaysFirst?: string,
+  issues: RuleIssue[] = [],
+  parentPath = "",
+): CibElement[] {
+  const sorted: SortedSet[] = [];
+  for (const child of sets) {
+    const expanded = resolveIdRef(child, ctx);
+    if (expanded === undefined) {
+      const ref = child.attrs["id-ref"];
+      issues.push({
+        code: "UNRESOLVED_IDREF",
+        message: `Cannot resolve ${child.tag} id-ref ${JSON.stringify(ref)}: the block is skipped`,
+        path: `${parentPath}${step(child)}/@id-ref`,
+        ...(ref === undefined ? {} : { value: ref }),
+      });
+      continue;
+    }
+    sorted.push({
+      name: expanded.attrs.id,
+      score: parseScore(expanded.attrs.score, ctx.healthScores),
+      el: expanded,
+    });
+  }
+  sorted.reverse();
+  const special = alwaysFirst;
+  sorted.sort((x, y) => {
+    if (special !== undefined && x.name !== undefined && eqCasei(x.name, special)) return -1;
+    if (special !== undefined && y.name !== undefined && eqCasei(y.name, special)) return 1;
+    return y.score - x.score;
+  });
+  return sorted.map((e) => e.el);
+}
+
+/**
+ * The blocks of `el` tagged `setTag` (every child element when `undefined`) in the order
+ * Pacemaker applies them (see {@link orderNvSets}).
+ * @example sortNvSets(crmConfig, "cluster_property_set", {}, "cib-bootstrap-options")
+ */
 export function sortNvSets(
   el: CibElement,
   setTag: string | undefined,
@@ -64,34 +111,15 @@ export function sortNvSets(
   alwaysFirst?: string,
   issues: RuleIssue[] = [],
 ): CibElement[] {
-  const sets: SortedSet[] = [];
+  return orderNvSets(childSets(el, setTag), ctx, alwaysFirst, issues, `${step(el)}/`);
+}
+
+function childSets(el: CibElement, setTag: string | undefined): CibElement[] {
+  const out: CibElement[] = [];
   for (const child of el.children) {
-    if (!isElement(child) || (setTag !== undefined && child.tag !== setTag)) continue;
-    const expanded = resolveIdRef(child, ctx);
-    if (expanded === undefined) {
-      const ref = child.attrs["id-ref"];
-      issues.push({
-        code: "UNRESOLVED_IDREF",
-        message: `Cannot resolve ${child.tag} id-ref ${JSON.stringify(ref)}: the block is skipped`,
-        path: `${step(el)}/${step(child)}/@id-ref`,
-        ...(ref === undefined ? {} : { value: ref }),
-      });
-      continue;
-    }
-    sets.push({
-      name: expanded.attrs.id,
-      score: parseScore(expanded.attrs.score, ctx.healthScores),
-      el: expanded,
-    });
+    if (isElement(child) && (setTag === undefined || child.tag === setTag)) out.push(child);
   }
-  sets.reverse();
-  const special = alwaysFirst;
-  sets.sort((a, b) => {
-    if (special !== undefined && a.name !== undefined && eqCasei(a.name, special)) return -1;
-    if (special !== undefined && b.name !== undefined && eqCasei(b.name, special)) return 1;
-    return b.score - a.score;
-  });
-  return sets.map((s) => s.el);
+  return out;
 }
 
 function populate(
@@ -140,10 +168,33 @@ export function unpackNvSets(
   ctx: RuleContext,
   options: NvSetOptions = {},
 ): NvSetResult {
-  const issues: RuleIssue[] = [];
   const alwaysFirst = options.alwaysFirst === null
-    ? undefined
-    : options.alwaysFirst ?? (setTag === "cluster_property_set" ? "cib-bootstrap-options" : undefined);
+    ? null
+    : options.alwaysFirst ?? (setTag === "cluster_property_set" ? "cib-bootstrap-options" : null);
+  return unpack(childSets(el, setTag), ctx, { ...options, alwaysFirst }, `${step(el)}/`);
+}
+
+/**
+ * Like {@link unpackNvSets} for blocks already picked out (for example a resource's
+ * `meta_attributes` elements); their order in `sets` is the document order. No block goes
+ * first unless `alwaysFirst` says so.
+ * @example unpackNvSetList(metaBlocks, { now }, { initial: known }).values
+ */
+export function unpackNvSetList(
+  sets: readonly CibElement[],
+  ctx: RuleContext,
+  options: NvSetOptions = {},
+): NvSetResult {
+  return unpack(sets, ctx, options, "");
+}
+
+function unpack(
+  sets: readonly CibElement[],
+  ctx: RuleContext,
+  options: NvSetOptions,
+  parentPath: string,
+): NvSetResult {
+  const issues: RuleIssue[] = [];
   const values = new Map<string, string>();
   const initial = options.initial;
   if (initial !== undefined) {
@@ -152,7 +203,8 @@ export function unpackNvSets(
   }
   const applied: string[] = [];
   let next: CrmTime | undefined;
-  for (const set of sortNvSets(el, setTag, ctx, alwaysFirst, issues)) {
+  const first = options.alwaysFirst ?? undefined;
+  for (const set of orderNvSets(sets, ctx, first, issues, parentPath)) {
     const r = evaluateRules(set, ctx);
     issues.push(...r.issues);
     if (r.nextChangeTime !== undefined && (next === undefined || compareTimes(r.nextChangeTime, next) < 0)) {

@@ -104,6 +104,11 @@ export interface RuleResult {
   readonly role?: RoleName;
   /** The rule's `role` when it is not a role: Pacemaker then ignores the whole location rule. */
   readonly invalidRole?: string;
+  /**
+   * The rule's `id-ref` when it cannot be resolved. `passed` is then true (pe_eval_expr treats
+   * it as an empty rule), but a location constraint ignores such a rule entirely.
+   */
+  readonly unresolvedIdRef?: string;
   /** Problems found (bad dates, unknown operations, ...). */
   readonly issues: readonly RuleIssue[];
 }

@@ -22,6 +22,7 @@ import {
 import type { StoredCib } from "./types.ts";
 import { compareVersions } from "./version.ts";
 
+/** What loading a store directory found. */
 export interface Loaded {
   readonly current: StoredCib | undefined;
   /** The kept versions, newest first, starting with the current one (when it has a file). */

@@ -1,8 +1,9 @@
 /**
  * The FileStore's writer lock: `lock` in the store directory, created atomically (a complete
  * temp file hard-linked into place, which fails if the lock exists) and holding the owner's pid,
- * host and a random token. A lock whose owner is on this host and no longer alive is stale and
- * is broken safely: it is renamed aside and checked to be the same stale lock before removal.
+ * host and a random token. A lock whose owner is on this host and no longer alive is stale; it
+ * is removed under a second lock, `lock.break` (see {@link acquireLock}). A lock from another
+ * host is never taken for stale (its owner cannot be checked from here).
  */
 import { randomBytes } from "node:crypto";
 import { link, readFile, rename, unlink } from "node:fs/promises";
@@ -13,6 +14,7 @@ import { AtriumError } from "../../errors.ts";
 import { errCode, tempName, writeSynced } from "./_fs.ts";
 import { LOCK } from "./_manifest.ts";
 
+/** The contents of a lock file. */
 export interface LockInfo {
   readonly pid: number;
   readonly host: string;
@@ -53,47 +55,77 @@ function isStale(l: LockInfo, host: string): boolean {
   return l.host === host && l.pid !== process.pid && !alive(l.pid);
 }
 
-/** Take the writer lock of `dir`, breaking a stale one; throws `CIB_STORE_LOCKED` if held. */
+/** Link the complete temp file `tmp` to `path`; false if `path` exists. */
+async function tryLink(tmp: string, path: string, content: Uint8Array): Promise<boolean> {
+  for (let i = 0; i < 3; i++) {
+    try {
+      await link(tmp, path);
+      return true;
+    } catch (e) {
+      if (errCode(e) === "EEXIST") return false;
+      if (errCode(e) !== "ENOENT") throw e;
+      // The holder cleaned our temp file up as a leftover: write it again.
+      await writeSynced(tmp, content);
+    }
+  }
+  return false;
+}
+
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5 + Math.floor(Math.random() * 15)));
+}
+
+function lockedError(dir: string, path: string, held: LockInfo | "unreadable" | undefined): AtriumError {
+  const who = held === undefined
+    ? "processes that kept it changing hands"
+    : held === "unreadable"
+    ? "an unreadable lock file"
+    : `process ${held.pid} on host ${JSON.stringify(held.host)} since ${held.since}`;
+  return new AtriumError("CIB_STORE_LOCKED", `Cannot open CIB store ${dir} for writing: it is locked by ${who}`, {
+    details: { lock: path, ...(typeof held === "object" ? { pid: held.pid, host: held.host } : {}) },
+  });
+}
+
+/**
+ * Take the writer lock of `dir`; throws `CIB_STORE_LOCKED` if a live process holds it. A stale
+ * lock is removed under a second lock (`lock.break`), so that only one process at a time checks
+ * and removes it and a fresh lock taken meanwhile is never removed by mistake.
+ */
 export async function acquireLock(dir: string): Promise<LockInfo> {
   const path = join(dir, LOCK);
+  const breakPath = `${path}.break`;
   const host = hostname();
   const mine: LockInfo = { pid: process.pid, host, token: randomBytes(12).toString("hex"), since: new Date().toISOString() };
+  const content = new TextEncoder().encode(JSON.stringify(mine) + "\n");
   const tmp = tempName(dir, "lock");
-  await writeSynced(tmp, new TextEncoder().encode(JSON.stringify(mine) + "\n"));
+  await writeSynced(tmp, content);
   try {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      try {
-        await link(tmp, path);
-        return mine;
-      } catch (e) {
-        if (errCode(e) === "ENOENT") {
-          // The holder cleaned up our temp file as a leftover: write it again and retry.
-          await writeSynced(tmp, new TextEncoder().encode(JSON.stringify(mine) + "\n"));
-          continue;
-        }
-        if (errCode(e) !== "EEXIST") throw e;
-      }
+    for (let attempt = 0; attempt < 40; attempt++) {
+      if (await tryLink(tmp, path, content)) return mine;
       const held = await readLock(path);
       if (held === "missing") continue;
-      if (held === "unreadable" || !isStale(held, host)) {
-        const who = held === "unreadable"
-          ? "an unreadable lock file"
-          : `process ${held.pid} on host ${JSON.stringify(held.host)} since ${held.since}`;
-        throw new AtriumError("CIB_STORE_LOCKED", `Cannot open CIB store ${dir} for writing: it is locked by ${who}`, {
-          details: { lock: path, ...(held === "unreadable" ? {} : { pid: held.pid, host: held.host }) },
-        });
+      if (held === "unreadable" || !isStale(held, host)) throw lockedError(dir, path, held);
+      if (await tryLink(tmp, breakPath, content)) {
+        try {
+          const again = await readLock(path);
+          if (typeof again === "object" && again.token === held.token) await unlink(path).catch(() => {});
+        } finally {
+          await releaseFile(breakPath, mine);
+        }
+        continue;
       }
-      await breakStale(dir, path, held);
+      // Someone else is breaking it; if that breaker died, clear its break lock.
+      const breaker = await readLock(breakPath);
+      if (typeof breaker === "object" && isStale(breaker, host)) await breakStale(dir, breakPath, breaker);
+      else await pause();
     }
-    throw new AtriumError("CIB_STORE_LOCKED", `Cannot open CIB store ${dir} for writing: the lock kept changing hands`, {
-      details: { lock: path },
-    });
+    throw lockedError(dir, path, undefined);
   } finally {
     await unlink(tmp).catch(() => {});
   }
 }
 
-/** Move the stale lock aside; if what moved is not the stale lock we saw, put it back. */
+/** Move a dead breaker's break lock aside; if what moved is not that one, put it back. */
 async function breakStale(dir: string, path: string, stale: LockInfo): Promise<void> {
   const aside = tempName(dir, "lock-stale");
   try {
@@ -109,9 +141,12 @@ async function breakStale(dir: string, path: string, stale: LockInfo): Promise<v
   await unlink(aside).catch(() => {});
 }
 
-/** Remove the lock if it is still `mine`. */
-export async function releaseLock(dir: string, mine: LockInfo): Promise<void> {
-  const path = join(dir, LOCK);
+async function releaseFile(path: string, mine: LockInfo): Promise<void> {
   const held = await readLock(path);
   if (typeof held === "object" && held.token === mine.token) await unlink(path).catch(() => {});
+}
+
+/** Remove the lock if it is still `mine`. */
+export async function releaseLock(dir: string, mine: LockInfo): Promise<void> {
+  await releaseFile(join(dir, LOCK), mine);
 }

@@ -11,6 +11,7 @@ import type { CibVersion } from "../model.ts";
 import { errCode } from "./_fs.ts";
 import { compareVersions, formatVersion, parseVersion } from "./version.ts";
 
+/** File names in a store directory. */
 export const MANIFEST = "manifest.json";
 export const CURRENT = "cib.xml";
 export const LOCK = "lock";
@@ -40,10 +41,12 @@ export function versionOfFile(name: string): CibVersion | undefined {
   }
 }
 
+/** Hex SHA-256 of `data`. */
 export function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** The manifest entry for version `v` with text `data`. */
 export function entryFor(v: CibVersion, data: Uint8Array): ManifestEntry {
   return { version: v, file: versionFile(v), bytes: data.byteLength, sha256: sha256(data) };
 }

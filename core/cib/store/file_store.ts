@@ -28,10 +28,14 @@ import { acquireLock, type LockInfo, releaseLock } from "./_lock.ts";
 import { CURRENT, encodeManifest, entryFor, MANIFEST, type ManifestEntry, readVerified } from "./_manifest.ts";
 import { checkKeep } from "./memory_store.ts";
 import type { CibStore, CibWatchListener, CibWriteOptions, StoredCib } from "./types.ts";
-import { sameVersion } from "./version.ts";
+import { formatVersion, sameVersion } from "./version.ts";
 
+/** Options of {@link FileStore.open}. */
 export interface FileStoreOptions {
-  /** How many versions to keep on disk (default 20). */
+  /**
+   * How many versions `history` returns and the disk keeps (default 20; with 1, two files stay
+   * on disk so that a crash mid-write always leaves a checked version to fall back to).
+   */
   readonly keep?: number;
   /** Open without the writer lock; `read` reloads from disk each time, `write` is refused. */
   readonly readOnly?: boolean;
@@ -70,6 +74,14 @@ export class FileStore implements CibStore {
     if (typeof dir !== "string" || dir === "") throw new TypeError(`Cannot open CIB store ${JSON.stringify(dir)}: expected a directory path`);
     const abs = resolve(dir);
     checkKeep(opts.keep);
+    try {
+      return await FileStore.#open(abs, opts);
+    } catch (e) {
+      throw ioError(e, `open CIB store ${abs}`);
+    }
+  }
+
+  static async #open(abs: string, opts: FileStoreOptions): Promise<FileStore> {
     if (opts.readOnly) {
       const loaded = await loadDir(abs);
       return new FileStore(abs, opts, undefined, loaded.current, loaded.entries);
@@ -104,7 +116,11 @@ export class FileStore implements CibStore {
   read(): Promise<StoredCib | undefined> {
     return this.#serial(async () => {
       if (this.#closed) throw closedError("read the CIB", this.dir);
-      await this.#refresh();
+      try {
+        await this.#refresh();
+      } catch (e) {
+        throw ioError(e, `read the CIB from ${this.dir}`);
+      }
       return this.#current;
     });
   }
@@ -115,14 +131,18 @@ export class FileStore implements CibStore {
       if (this.readOnly) {
         throw new AtriumError("CIB_STORE_READ_ONLY", `Cannot write the CIB: the store ${this.dir} was opened read-only`);
       }
-      await this.#refresh();
+      try {
+        await this.#refresh();
+      } catch (e) {
+        throw ioError(e, `read the CIB from ${this.dir}`);
+      }
       const previous: CibVersion | null = this.#current?.version ?? null;
       const { next } = checkWrite(xml, opts, previous);
       try {
         return await this.#commit(xml, previous, next);
       } catch (e) {
         this.#stale = true; // the disk may be ahead of memory: reload before the next call
-        throw e;
+        throw ioError(e, `write CIB version "${formatVersion(next)}" to ${this.dir}`);
       }
     });
   }
@@ -130,7 +150,9 @@ export class FileStore implements CibStore {
   async #commit(xml: string, previous: CibVersion | null, next: CibVersion): Promise<StoredCib> {
     const data = new TextEncoder().encode(xml);
     const entry = entryFor(next, data);
-    const entries = [entry, ...this.#entries.filter((e) => e.file !== entry.file)].slice(0, this.#keep);
+    // At least two entries, so that a crash before the new file is in place always leaves a
+    // checked older version to fall back to (history still returns at most `keep`).
+    const entries = [entry, ...this.#entries.filter((e) => e.file !== entry.file)].slice(0, Math.max(this.#keep, 2));
     const dropped = this.#entries.filter((e) => !entries.some((k) => k.file === e.file));
     const tmp = tempName(this.dir, entry.file);
     try {
@@ -167,18 +189,26 @@ export class FileStore implements CibStore {
     return this.#serial(async () => {
       if (this.#closed) throw closedError("read the CIB history", this.dir);
       const count = checkCount(n, this.#keep);
-      await this.#refresh();
-      const out: StoredCib[] = [];
-      if (this.#current && count > 0) out.push(this.#current);
-      const decoder = new TextDecoder();
-      for (const e of this.#entries) {
-        if (out.length >= count) break;
-        if (this.#current && sameVersion(e.version, this.#current.version)) continue;
-        const data = await readVerified(this.dir, e);
-        if (data) out.push(Object.freeze({ version: Object.freeze({ ...e.version }), xml: decoder.decode(data) }));
+      try {
+        return await this.#history(count);
+      } catch (e) {
+        throw ioError(e, `read the CIB history from ${this.dir}`);
       }
-      return out;
     });
+  }
+
+  async #history(count: number): Promise<StoredCib[]> {
+    await this.#refresh();
+    const out: StoredCib[] = [];
+    if (this.#current && count > 0) out.push(this.#current);
+    const decoder = new TextDecoder();
+    for (const e of this.#entries) {
+      if (out.length >= count) break;
+      if (this.#current && sameVersion(e.version, this.#current.version)) continue;
+      const data = await readVerified(this.dir, e);
+      if (data) out.push(Object.freeze({ version: Object.freeze({ ...e.version }), xml: decoder.decode(data) }));
+    }
+    return out;
   }
 
   watch(listener: CibWatchListener): () => void {
@@ -194,4 +224,14 @@ export class FileStore implements CibStore {
       if (this.#lock) await releaseLock(this.dir, this.#lock);
     });
   }
+}
+
+/** A file system failure as `AtriumError("CIB_STORE_IO")` saying what was attempted; others pass. */
+function ioError(e: unknown, attempted: string): unknown {
+  if (e instanceof AtriumError || e instanceof TypeError || e instanceof RangeError) return e;
+  const code = (e as { code?: unknown })?.code;
+  return new AtriumError("CIB_STORE_IO", `Cannot ${attempted}: ${e instanceof Error ? e.message : String(e)}`, {
+    cause: e,
+    details: typeof code === "string" ? { errno: code } : {},
+  });
 }

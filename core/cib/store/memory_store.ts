@@ -12,6 +12,7 @@ import type { CibVersion } from "../model.ts";
 import { checkCount, checkWrite, closedError, Watchers } from "./_common.ts";
 import type { CibStore, CibWatchListener, CibWriteOptions, StoredCib } from "./types.ts";
 
+/** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** How many versions `history` keeps (default 20). */
   readonly keep?: number;

@@ -11,6 +11,7 @@ export interface StoredCib {
   readonly xml: string;
 }
 
+/** The compare-and-set condition of {@link CibStore.write}. */
 export interface CibWriteOptions {
   /**
    * The version the writer read (compare-and-set): the write is refused with
@@ -29,6 +30,7 @@ export interface CibChange {
   readonly xml: string;
 }
 
+/** A {@link CibStore.watch} listener; a throw is reported, never propagated. */
 export type CibWatchListener = (change: CibChange) => void;
 
 /** A versioned durable CIB store. */

@@ -73,14 +73,27 @@ function targetRc(op: CibElement): number {
 /** What the recorded history of one resource on one node says. */
 export interface RscState {
   readonly active: boolean;
+  /** Active in the promoted role (last promote, or a monitor that found it promoted). */
+  readonly promoted: boolean;
   /** Every failed operation recorded (a failure stays on record until cleaned up). */
   readonly failedOps: readonly { op: CibElement; name: string; rc: number }[];
   /** The failures recorded after the last successful start. */
   readonly currentFailures: readonly { op: CibElement; name: string; rc: number }[];
 }
 
+const stateCache = new WeakMap<CibElement, RscState>();
+
 /** Replay `lrm_resource`'s operations in call order and report the resulting state. */
 export function rscState(lrm: CibElement): RscState {
+  let s = stateCache.get(lrm);
+  if (s === undefined) {
+    s = replay(lrm);
+    stateCache.set(lrm, s);
+  }
+  return s;
+}
+
+function replay(lrm: CibElement): RscState {
   const ops = kids(lrm, "lrm_rsc_op").slice().sort((a, b) => {
     const ca = Number(a.attrs["call-id"] ?? 0);
     const cb = Number(b.attrs["call-id"] ?? 0);
@@ -89,6 +102,7 @@ export function rscState(lrm: CibElement): RscState {
     return ka - kb;
   });
   let active = false;
+  let promoted = false;
   const failedOps: { op: CibElement; name: string; rc: number }[] = [];
   let sinceStart = 0;
   for (const op of ops) {
@@ -107,11 +121,13 @@ export function rscState(lrm: CibElement): RscState {
     if (name === "monitor") {
       if (rc === 7 || (rc === 5 && interval === 0)) active = false;
       else active = true;
+      if (rc === 8) promoted = true;
+      else if (rc === 0 || rc === 7) promoted = false;
       if (failed && !(interval === 0 && (rc === 7 || rc === 5))) failedOps.push({ op, name, rc });
       continue;
     }
     if (name === "stop") {
-      if (rc === 0) active = false;
+      if (rc === 0) active = promoted = false;
       else {
         active = true;
         failedOps.push({ op, name, rc });
@@ -120,6 +136,7 @@ export function rscState(lrm: CibElement): RscState {
     }
     if (name === "start" || name === "promote" || name === "demote" || name === "migrate_from") {
       active = true;
+      if (!failed) promoted = name === "promote";
       if (failed) failedOps.push({ op, name, rc });
       else if (name === "start" || name === "migrate_from") sinceStart = failedOps.length;
       continue;
@@ -129,7 +146,7 @@ export function rscState(lrm: CibElement): RscState {
       continue;
     }
   }
-  return { active, failedOps, currentFailures: failedOps.slice(sinceStart) };
+  return { active, promoted, failedOps, currentFailures: failedOps.slice(sinceStart) };
 }
 
 /** Strip a clone instance suffix (`rsc:3` -> `rsc`). */

@@ -9,7 +9,7 @@
  */
 import type { CibElement } from "../model.ts";
 import { clusterOptions, type Ctx, isFalse, isTrue, kid, kids, loc, nvMap, report, section, stonithEnabled } from "./_tree.ts";
-import { allResources, isRemoteConnection, opsOf, type Rsc } from "./_rsc.ts";
+import { agentOf, allResources, isRemoteConnection, opsOf, type Rsc, top } from "./_rsc.ts";
 import { baseId, configuredNodes, lrmResources, type NodeInfo, nodeOfState, rscState, transientAttrs } from "./_history.ts";
 import { parseIntervalMs } from "./_values.ts";
 
@@ -90,7 +90,13 @@ function managed(r: Rsc | undefined, maintenanceMode: boolean): boolean {
   return !isFalse(r.meta.get("is-managed")) && !isTrue(r.meta.get("maintenance"));
 }
 
-function deadmanTickets(ctx: Ctx, byId: Map<string, Rsc>, activeOn: Map<string, Set<string>>, mark: (n: string, why: string) => void): void {
+function deadmanTickets(
+  ctx: Ctx,
+  byId: Map<string, Rsc>,
+  activeOn: Map<string, Set<string>>,
+  promotedOn: Map<string, Set<string>>,
+  mark: (n: string, why: string) => void,
+): void {
   const granted = new Set<string>();
   for (const t of kids(kid(ctx.status, "tickets"), "ticket_state")) {
     if (t.attrs.id !== undefined && isTrue(t.attrs.granted)) granted.add(t.attrs.id);
@@ -104,9 +110,27 @@ function deadmanTickets(ctx: Ctx, byId: Map<string, Rsc>, activeOn: Map<string, 
         for (let p: Rsc | undefined = r; p !== undefined; p = p.parent) if (p.id === id) return true;
         return false;
       });
-      for (const m of members) for (const n of activeOn.get(m.id) ?? []) mark(n, "deadman ticket was lost");
+      // With rsc-role, only the nodes where the resource has that role lose it.
+      const where = /^(promoted|master)$/i.test(c.attrs["rsc-role"] ?? "") ? promotedOn : activeOn;
+      for (const m of members) for (const n of where.get(m.id) ?? []) mark(n, "deadman ticket was lost");
     }
   }
+}
+
+/** Whether a remote connection could be started on some clean, online cluster node. */
+function connectionCanMove(ctx: Ctx, conn: Rsc | undefined, nodes: readonly NodeStatus[]): boolean {
+  if (conn === undefined || /^stopped$/i.test(conn.meta.get("target-role") ?? "")) return false;
+  const symmetric = !isFalse(clusterOptions(ctx).get("symmetric-cluster"));
+  const scores = new Map<string, string>();
+  for (const c of kids(section(ctx, "constraints"), "rsc_location")) {
+    if (c.attrs.rsc === conn.id && c.attrs.node !== undefined && c.attrs.score !== undefined) scores.set(c.attrs.node, c.attrs.score);
+  }
+  return nodes.some((n) => {
+    if (n.info.kind !== "cluster" || !n.online || n.unclean !== undefined || n.standby) return false;
+    const s = scores.get(n.info.name);
+    if (s !== undefined && /^-(INFINITY|inf)$/i.test(s)) return false;
+    return symmetric || (s !== undefined && !s.startsWith("-") && s !== "0");
+  });
 }
 
 /** Report every cluster or remote node the scheduler would find unclean. */
@@ -143,13 +167,19 @@ export function checkFencing(ctx: Ctx): void {
 
   // Where each resource is active (by configured id, clone suffix stripped).
   const activeOn = new Map<string, Set<string>>();
+  const promotedOn = new Map<string, Set<string>>();
   const histories: { ns: NodeStatus; lrm: CibElement }[] = [];
   for (const ns of status.values()) {
     if (ns.state === undefined || ns.info.kind === "ping") continue;
     for (const lrm of lrmResources(ns.state)) {
       histories.push({ ns, lrm });
-      if (!rscState(lrm).active) continue;
+      const rs = rscState(lrm);
+      if (!rs.active) continue;
       const id = baseId(lrm.attrs.id ?? "");
+      if (rs.promoted) {
+        if (!promotedOn.has(id)) promotedOn.set(id, new Set());
+        promotedOn.get(id)!.add(ns.info.name);
+      }
       if (!activeOn.has(id)) activeOn.set(id, new Set());
       activeOn.get(id)!.add(ns.info.name);
     }
@@ -205,7 +235,35 @@ export function checkFencing(ctx: Ctx): void {
     const fenced = remote?.state?.attrs.node_fenced;
     if (failed && (fenced === undefined || fenced === "0")) mark(id, "remote connection is unrecoverable");
   }
-  deadmanTickets(ctx, byId, activeOn, mark);
+  // A remote node never seen stays unclean (startup-fencing) unless its connection can start.
+  for (const ns of status.values()) {
+    const conn = ns.info.kind === "remote" ? ns.info.rsc : undefined;
+    if (conn === undefined || ns.state !== undefined || !startupFencing) continue;
+    if (!connectionCanMove(ctx, byId.get(conn), [...status.values()])) {
+      mark(ns.info.name, "it has not been seen by the cluster and its connection cannot start (startup-fencing is on)");
+    }
+  }
+  // A remote node with active resources whose connection is on an unclean cluster node and
+  // cannot be started on any other node cannot be recovered.
+  for (const ns of status.values()) {
+    const conn = ns.info.kind === "remote" ? ns.info.rsc : undefined;
+    if (conn === undefined || !fencing || ns.unclean !== undefined) continue;
+    const hosts = [...(activeOn.get(conn) ?? [])];
+    if (hosts.length === 0 || !hosts.every((h) => status.get(h)?.unclean !== undefined)) continue;
+    if (connectionCanMove(ctx, byId.get(conn), [...status.values()])) continue;
+    const mine = histories.filter(({ ns: n }) => n === ns);
+    if (mine.some(({ lrm }) => rscState(lrm).active)) {
+      mark(ns.info.name, "resources are active but connection is unrecoverable");
+      continue;
+    }
+    // With no resource history at all, resources there would need probes, which cannot run.
+    // (Pacemaker decides per resource where probes are needed; an empty history is the
+    // clear case.)
+    const probeable = [...byId.values()].some((r) => r.tag === "primitive" &&
+      agentOf(ctx, r.el).cls !== "stonith" && !isRemoteConnection(ctx, r.el) && top(r).tag !== "bundle");
+    if (mine.length === 0 && probeable) mark(ns.info.name, "resources are in unknown state and connection is unrecoverable");
+  }
+  deadmanTickets(ctx, byId, activeOn, promotedOn, mark);
   for (const ns of status.values()) {
     if (ns.unclean === undefined || ns.info.kind === "guest" || ns.info.kind === "ping") continue;
     const where = ns.state !== undefined ? loc(ctx, ns.state) : `/cib/status/node_state[@uname='${ns.info.name}']`;

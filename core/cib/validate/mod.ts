@@ -85,10 +85,13 @@ export function verifyCib(cib: CibElement, options: VerifyOptions = {}): Finding
   });
 }
 
-/** One line for a finding: `error: LOCATION: value "V" ... (expected E)`. */
+/**
+ * One line for a finding, as `atrium verify` prints it:
+ * `error: LOCATION: message (expected EXPECTED)`, the message's first letter lowered.
+ */
 export function formatFinding(f: Finding): string {
-  const value = f.value === null ? "" : ` (value ${JSON.stringify(f.value)})`;
-  return `${f.severity}: ${f.location}: ${f.message}${value} (expected ${f.expected}) [${f.code}]`;
+  const msg = /^[A-Z][a-z]/.test(f.message) ? f.message[0]!.toLowerCase() + f.message.slice(1) : f.message;
+  return `${f.severity}: ${f.location}: ${msg} (expected ${f.expected})`;
 }
 
 /** True when the findings make the CIB invalid (any error or warning, as for crm_verify). */

@@ -65,6 +65,30 @@ describe("Executor", () => {
     expect(results[0]!.execTimeMs).toBe(100);
   });
 
+  it("keeps one operation per resource when a listener queues more work from a result", async () => {
+    let active = 0;
+    let maxActive = 0;
+    const { clock, ex, results } = setup((c) => async () => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await new Promise<void>((r) => c.setTimeout(r, 10));
+      active--;
+      return { rc: 0, status: "done" };
+    });
+    ex.register({ id: "r", agent });
+    ex.on("result", (r) => {
+      if (r.action === "start") {
+        ex.exec({ resource: "r", action: "monitor", timeoutMs: 100 });
+        ex.exec({ resource: "r", action: "notify", timeoutMs: 100 });
+      }
+    });
+    ex.exec({ resource: "r", action: "start", timeoutMs: 100 });
+    ex.exec({ resource: "r", action: "promote", timeoutMs: 100 });
+    await clock.advance(100);
+    expect(results.map((r) => r.action)).toEqual(["start", "promote", "monitor", "notify"]);
+    expect(maxActive).toBe(1);
+  });
+
   it("runs different resources in parallel up to maxConcurrent and records queue time", async () => {
     let active = 0;
     let maxActive = 0;
@@ -138,6 +162,20 @@ describe("Executor", () => {
     expect(h.lastFailure?.rc).toBe(7);
     expect(h.last?.rc).toBe(0);
     expect(h.operations[0]!.rcChangedAt).toBe(results[4]!.runAt + 1);
+  });
+
+  it("judges last failure by the expected rc when the controller sends op_target_rc", async () => {
+    const { clock, ex } = setup((c) => timed(c, 1, [7, 0, 7]));
+    ex.register({ id: "r", agent });
+    ex.exec({ resource: "r", action: "monitor", timeoutMs: 50, meta: { op_target_rc: "7" } });
+    await clock.advance(5);
+    expect(ex.history("r")!.lastFailure).toBeUndefined();
+    ex.exec({ resource: "r", action: "monitor", timeoutMs: 50, meta: { op_target_rc: "7" } });
+    await clock.advance(5);
+    expect(ex.history("r")!.lastFailure?.rc).toBe(0);
+    ex.exec({ resource: "r", action: "start", timeoutMs: 50 });
+    await clock.advance(5);
+    expect(ex.history("r")!.lastFailure?.action).toBe("start");
   });
 
   it("cancels a recurring operation with a final cancelled record before returning", async () => {

@@ -8,6 +8,7 @@ import {
   failures,
   formatFindings,
 } from "../../../core/plugin/conformance.ts";
+import { conformance } from "../../../core/plugin/mod.ts";
 import * as broken from "../../fixtures/plugins/broken_plugin.js";
 import * as good from "../../fixtures/plugins/fixture_plugin.js";
 
@@ -18,6 +19,11 @@ function failed(findings: readonly Finding[]): string[] {
 }
 
 describe("conformance kit", () => {
+  it("is part of the public plugin API", () => {
+    expect(conformance.checkResourceClass).toBe(checkResourceClass);
+    expect(conformance.checkNotifier).toBe(checkNotifier);
+  });
+
   it("passes a well-behaved resource class, launcher, fence agent and notifier", async () => {
     const all = [
       ...(await checkResourceClass(good.resourceClass, { agent: { class: "fixture", type: "memory" } })),

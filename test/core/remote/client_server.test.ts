@@ -125,7 +125,7 @@ describe("RemoteClient against RemoteServer (plain streams, shell agent)", () =>
     });
     expect(closed).toBeGreaterThanOrEqual(350);
     expect(closed).toBeLessThan(2000);
-    expect(logs.some((l) => /no TLS handshake within 400 ms/.test(l))).toBe(true);
+    expect(logs.some((l) => /closed after .*: no (TLS handshake|sign-on) within 400 ms/.test(l))).toBe(true);
   });
 
   it("closes a connection that sends garbage, with the reason in the log", async () => {
@@ -155,6 +155,46 @@ describe("RemoteClient against RemoteServer (plain streams, shell agent)", () =>
     expect(reason).toMatch(/did not answer a poke within 500 ms/);
     expect(Date.now() - t0).toBeLessThan(1500);
     sc.conn!.send = orig;
+  });
+
+  it("reconnects after the server dropped it, and lists recurring ops again", async () => {
+    const c = client();
+    await c.connect();
+    await c.registerResource({ id: "rc", standard: "ocf", provider: "test", type: "fake" });
+    await c.exec({ rscId: "rc", action: "monitor", intervalMs: 60_000, timeoutMs: 5000, startDelayMs: 60_000, params: {} });
+    const closed = new Promise<string>((r) => c.once("close", r));
+    server.clients.find((x) => x.id === c.session!.clientId)!.conn!.destroy("test drop");
+    expect(await closed).toMatch(/closed|peer/);
+    expect(c.connected).toBe(false);
+    await expect(c.poke()).rejects.toThrow(/not connected/);
+    const s2 = await c.connect();
+    expect(s2.clientId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await c.getRecurring("rc")).toEqual([{ rscId: "rc", action: "monitor", intervalMs: 60_000, timeoutMs: 5000 }]);
+    expect(await c.cancel("rc", "monitor", 60_000)).toBe(true);
+    c.close();
+  });
+
+  it("speaks TLS-PSK (core/tls-psk) with a 4096-byte key, and refuses a wrong key", async () => {
+    const big = new Uint8Array(4096).map((_, i) => (i * 7919) & 0xff);
+    const tlsServer = new RemoteServer({ backend, key: () => big });
+    const p = (await tlsServer.listen({ host: "127.0.0.1", port: 0 })).port;
+    try {
+      const c = new RemoteClient({ host: "127.0.0.1", port: p, key: big });
+      const s = await c.connect();
+      expect(s.tls).toEqual({ version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256" });
+      expect(await c.poke()).toBeGreaterThan(0);
+      c.close();
+      const c12 = new RemoteClient({ host: "127.0.0.1", port: p, key: big, tlsVersions: ["TLSv1.2"] });
+      expect((await c12.connect()).tls.version).toBe("TLSv1.2");
+      c12.close();
+      const wrong = big.slice();
+      wrong[100] = wrong[100]! ^ 1;
+      const e = await new RemoteClient({ host: "127.0.0.1", port: p, key: wrong }).connect().catch((x: unknown) => x);
+      expect(isAtriumError(e, "TLS_BAD_KEY")).toBe(true);
+      expect((e as Error).message).toMatch(/^Cannot connect to 127\.0\.0\.1:\d+: .*different key/);
+    } finally {
+      await tlsServer.close();
+    }
   });
 
   it("reports a refused connection clearly", async () => {

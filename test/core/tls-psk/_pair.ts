@@ -72,7 +72,9 @@ export function records(chunks: readonly Buffer[]): Array<{ type: number; len: n
 }
 
 /** Outcome of a promise: the value or the error, never a rejection. */
-export async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error & { code?: string } }> {
+export async function settle<T>(
+  p: Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: Error & { code?: string } }> {
   try {
     return { ok: true, value: await p };
   } catch (e) {

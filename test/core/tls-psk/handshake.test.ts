@@ -5,7 +5,13 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isAtriumError } from "../../../core/errors.ts";
 import { tlsPskAccept, tlsPskConnect } from "../../../core/tls-psk/mod.ts";
-import type { TlsCipher, TlsGroup, TlsPskAcceptOptions, TlsPskConnectOptions, TlsPskSocket } from "../../../core/tls-psk/mod.ts";
+import type {
+  TlsCipher,
+  TlsGroup,
+  TlsPskAcceptOptions,
+  TlsPskConnectOptions,
+  TlsPskSocket,
+} from "../../../core/tls-psk/mod.ts";
 import { duplexPair, readBytes, records, settle } from "./_pair.ts";
 
 type ClientOpts = Omit<TlsPskConnectOptions, "key" | "identity"> & { key?: Uint8Array; identity?: string };
@@ -36,7 +42,11 @@ describe("TLS 1.3 handshakes", () => {
   for (const cipher of ciphers) {
     for (const group of groups) {
       it(`negotiates ${cipher} with ${group} and carries data both ways`, async () => {
-        const { c, s } = await connectPair(key32, { versions: ["TLSv1.3"], ciphers: [cipher], groups: [group] });
+        const { c, s } = await connectPair(key32, {
+          versions: ["TLSv1.3"],
+          ciphers: [cipher],
+          groups: [group],
+        });
         const want = { version: "TLSv1.3", cipher, group, identity: "CRM" };
         expect(c.info).toEqual(want);
         expect(s.info).toEqual(want);
@@ -48,14 +58,23 @@ describe("TLS 1.3 handshakes", () => {
 
   it("follows the client's order: ChaCha20 and x25519 by default", async () => {
     const { c, s } = await connectPair(key32);
-    expect(s.info).toEqual({ version: "TLSv1.3", cipher: "TLS_CHACHA20_POLY1305_SHA256", group: "x25519", identity: "CRM" });
+    expect(s.info).toEqual({
+      version: "TLSv1.3",
+      cipher: "TLS_CHACHA20_POLY1305_SHA256",
+      group: "x25519",
+      identity: "CRM",
+    });
     expect(c.info).toEqual(s.info);
-    const r = await connectPair(key32, { ciphers: ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_PSK_WITH_AES_128_GCM_SHA256"] });
+    const r = await connectPair(key32, {
+      ciphers: ["TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLS_PSK_WITH_AES_128_GCM_SHA256"],
+    });
     expect(r.s.info.cipher).toBe("TLS_AES_128_GCM_SHA256");
   });
 
   it("answers a HelloRetryRequest for another group", async () => {
-    const { a, c, s } = await connectPair(key32, { groups: ["x25519", "secp256r1"] }, { groups: ["secp256r1"] });
+    const { a, c, s } = await connectPair(key32, { groups: ["x25519", "secp256r1"] }, {
+      groups: ["secp256r1"],
+    });
     expect(c.info.group).toBe("secp256r1");
     expect(s.info.group).toBe("secp256r1");
     // two ClientHellos in plaintext handshake records, with the compatibility CCS between them
@@ -154,7 +173,9 @@ describe("keys and identities", () => {
     ]);
     for (const r of [cr, sr]) {
       expect(r.ok).toBe(false);
-      const text = !r.ok ? `${r.error.message} ${JSON.stringify((r.error as { details?: unknown }).details)}` : "";
+      const text = !r.ok
+        ? `${r.error.message} ${JSON.stringify((r.error as { details?: unknown }).details)}`
+        : "";
       expect(text).not.toContain("super-secret");
       expect(text).not.toContain(key.toString("hex").slice(0, 16));
     }
@@ -182,14 +203,28 @@ describe("keys and identities", () => {
     }
   });
 
+  it("narrows the default versions to the ciphers given", async () => {
+    const r = await connectPair(key32, { ciphers: ["TLS_PSK_WITH_AES_128_GCM_SHA256"] });
+    expect(r.c.info).toEqual({
+      version: "TLSv1.2",
+      cipher: "TLS_PSK_WITH_AES_128_GCM_SHA256",
+      identity: "CRM",
+    });
+    const r2 = await connectPair(key32, {}, { ciphers: ["TLS_AES_128_GCM_SHA256"] });
+    expect(r2.s.info.cipher).toBe("TLS_AES_128_GCM_SHA256");
+  });
+
   it("rejects bad options with TypeError or RangeError before touching the stream", () => {
     const [a] = duplexPair();
     expect(() => tlsPskConnect(a, { identity: "CRM", key: new Uint8Array(0) })).toThrow(RangeError);
     expect(() => tlsPskConnect(a, { identity: "", key: key32 })).toThrow(RangeError);
     expect(() => tlsPskConnect(a, { identity: "CRM", key: "x" as unknown as Uint8Array })).toThrow(TypeError);
-    expect(() => tlsPskConnect(a, { identity: "CRM", key: key32, groups: ["x448" as TlsGroup] })).toThrow(/x448/);
+    expect(() => tlsPskConnect(a, { identity: "CRM", key: key32, groups: ["x448" as TlsGroup] })).toThrow(
+      /x448/,
+    );
     expect(() => tlsPskAccept(a, { key: key32, handshakeTimeoutMs: -1 })).toThrow(RangeError);
-    expect(() => tlsPskAccept(a, { key: key32, versions: ["TLSv1.2"], ciphers: ["TLS_AES_128_GCM_SHA256"] })).toThrow(RangeError);
+    expect(() => tlsPskAccept(a, { key: key32, versions: ["TLSv1.2"], ciphers: ["TLS_AES_128_GCM_SHA256"] }))
+      .toThrow(RangeError);
     expect(a.written.length).toBe(0);
   });
 });

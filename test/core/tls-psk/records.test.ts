@@ -38,7 +38,10 @@ async function rawPeer(role: "client" | "server", bytes: Buffer, end = false) {
 describe("record boundaries", () => {
   for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
     it(`sends each write as its own records, split at 2^14 bytes (${version})`, async () => {
-      const { a, c, s } = await established(version, version === "TLSv1.2" ? "TLS_PSK_WITH_AES_128_GCM_SHA256" : undefined);
+      const { a, c, s } = await established(
+        version,
+        version === "TLSv1.2" ? "TLS_PSK_WITH_AES_128_GCM_SHA256" : undefined,
+      );
       const header = Buffer.alloc(40, 1);
       const payload = Buffer.alloc(100, 2);
       const big = randomBytes(40_000);
@@ -57,7 +60,9 @@ describe("record boundaries", () => {
 
   it("sends nothing for an empty write and still calls back", async () => {
     const { a, c } = await established("TLSv1.3");
-    await new Promise<void>((resolve, reject) => c.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      c.write(Buffer.alloc(0), (e) => (e ? reject(e) : resolve()))
+    );
     expect(a.written.length).toBe(0);
   });
 
@@ -105,7 +110,7 @@ describe("bad input", () => {
   });
 
   it("survives every single-byte corruption of a ClientHello with an error, never a crash", async () => {
-    const [a0, b0] = duplexPair();
+    const [a0] = duplexPair();
     void settle(tlsPskConnect(a0, { identity: "CRM", key }));
     await new Promise((r) => setTimeout(r, 0));
     const hello = Buffer.concat(a0.written);
@@ -121,7 +126,9 @@ describe("bad input", () => {
       if (!r.ok) codes.add(r.error.code ?? "none");
       else r.value.destroy();
     }
-    for (const c of codes) expect(["TLS_NOT_TLS", "TLS_PROTOCOL", "TLS_BAD_KEY", "TLS_HANDSHAKE_TIMEOUT"]).toContain(c);
+    for (const c of codes) {
+      expect(["TLS_NOT_TLS", "TLS_PROTOCOL", "TLS_BAD_KEY", "TLS_HANDSHAKE_TIMEOUT"]).toContain(c);
+    }
     expect(codes.has("TLS_BAD_KEY")).toBe(true); // a changed byte under the binder
   });
 
@@ -146,6 +153,25 @@ describe("bad input", () => {
     expect(e.code).toBe("TLS_PROTOCOL");
     expect(e.message).toContain("16641");
     expect((await cErr).message).toContain("record_overflow");
+  });
+
+  it("says TLS_BAD_KEY when the server closes after the PSK binder, as pacemaker-remoted does", async () => {
+    for (const bytes of ["15030300020100", ""]) {
+      const [a, b] = duplexPair();
+      const p = settle(tlsPskConnect(a, { identity: "lrmd", key }));
+      await new Promise((r) => setTimeout(r, 0));
+      b.end(Buffer.from(bytes, "hex"));
+      const r = await p;
+      expect(!r.ok && r.error.code).toBe("TLS_BAD_KEY");
+      expect(!r.ok && r.error.message).toContain("probably hold different keys");
+    }
+    // a TLS 1.2 client has sent nothing key-dependent in its ClientHello
+    const [a, b] = duplexPair();
+    const p = settle(tlsPskConnect(a, { identity: "lrmd", key, versions: ["TLSv1.2"] }));
+    await new Promise((r) => setTimeout(r, 0));
+    b.end();
+    const r = await p;
+    expect(!r.ok && r.error.code).toBe("TLS_CLOSED");
   });
 
   it("refuses application data before the handshake completed", async () => {

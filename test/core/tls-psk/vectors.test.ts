@@ -21,7 +21,9 @@ describe("TLS 1.3 key schedule with a PSK and x25519 (RFC 8448 section 4)", () =
     expect(hex(bk)).toBe("69fe131a3bbad5d63c64eebcc30e395b9d8107726a13d074e389dbc8a4e47256");
     expect(hex(ks.finishedKey(bk))).toBe("5588673e72cb59c87d220caffe94f2dea9a3b1609f7d50e90a48227db9ed7eaa");
     const truncatedHash = h("63224b2e4573f2d3454ca84b9d009a04f6be9e05711a8396473aefa01e924a14");
-    expect(hex(ks.verifyData(bk, truncatedHash))).toBe("3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d");
+    expect(hex(ks.verifyData(bk, truncatedHash))).toBe(
+      "3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d",
+    );
   });
 
   it("derives the client early traffic secret from the full ClientHello hash", () => {
@@ -33,7 +35,9 @@ describe("TLS 1.3 key schedule with a PSK and x25519 (RFC 8448 section 4)", () =
 
   it("derives the handshake and application traffic secrets", () => {
     ks.setDhe(h("f44194756ff9ec9d25180635d66ea6824c6ab3bf179977be37f723570e7ccb2e"));
-    const hsSecrets = ks.handshakeSecrets(h("f736cb34fe25e701551bee6fd24c1cc7102a7daf9405cb15d97aafe16f757d03"));
+    const hsSecrets = ks.handshakeSecrets(
+      h("f736cb34fe25e701551bee6fd24c1cc7102a7daf9405cb15d97aafe16f757d03"),
+    );
     expect(hex(hsSecrets.client)).toBe("2faac08f851d35fea3604fcb4de82dc62c9b164a70974d0462e27f1ab278700f");
     expect(hex(hsSecrets.server)).toBe("fe927ae271312e8bf0275b581c54eef020450dc4ecffaa05a1a35d27518e7803");
     const app = ks.appSecrets(h("b0aeffc46a2cfe33114e6fd7d51f9f04b1ca3c497dab08934a774a9d9ad7dbf3"));
@@ -44,7 +48,10 @@ describe("TLS 1.3 key schedule with a PSK and x25519 (RFC 8448 section 4)", () =
 
 describe("TLS 1.3 primitives (RFC 8448 section 3)", () => {
   it("computes the x25519 shared secret from a fixed private key", () => {
-    const client = newKeyShare("x25519", h("49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005"));
+    const client = newKeyShare(
+      "x25519",
+      h("49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005"),
+    );
     expect(hex(client.publicKey)).toBe("99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c");
     const z = client.compute(h("c9828876112095fe66762bdbf7c672e156d6cc253b833df1dd69b1b04e751f0f"));
     expect(hex(z)).toBe("8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d");
@@ -56,7 +63,9 @@ describe("TLS 1.3 primitives (RFC 8448 section 3)", () => {
     ks.setDhe(h("8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d"));
     expect(hex(ks.handshake!)).toBe("1dc826e93606aa6fdc0aadc12f741b01046aa6b99f691ed221a9f0ca043fbeac");
     const sHs = h("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38");
-    expect(hex(expandLabel("sha256", sHs, "key", new Uint8Array(0), 16))).toBe("3fce516009c21727d0f2e4e86ee403bc");
+    expect(hex(expandLabel("sha256", sHs, "key", new Uint8Array(0), 16))).toBe(
+      "3fce516009c21727d0f2e4e86ee403bc",
+    );
     expect(hex(expandLabel("sha256", sHs, "iv", new Uint8Array(0), 12))).toBe("5d313eb2671276ee13000b30");
   });
 
@@ -69,7 +78,13 @@ describe("TLS 1.3 primitives (RFC 8448 section 3)", () => {
 
 describe("TLS 1.2 PRF (IETF TLS WG test vectors)", () => {
   it("matches the SHA-256 vector", () => {
-    const out = prf12("sha256", h("9bbe436ba940f017b17652849a71db35"), "test label", h("a0ba9f936cda311827a6f796ffd5198c"), 100);
+    const out = prf12(
+      "sha256",
+      h("9bbe436ba940f017b17652849a71db35"),
+      "test label",
+      h("a0ba9f936cda311827a6f796ffd5198c"),
+      100,
+    );
     expect(hex(out)).toBe(
       "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af" +
         "0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187347b66",
@@ -77,7 +92,13 @@ describe("TLS 1.2 PRF (IETF TLS WG test vectors)", () => {
   });
 
   it("matches the SHA-384 vector", () => {
-    const out = prf12("sha384", h("b80b733d6ceefcdc71566ea48e5567df"), "test label", h("cd665cf6a8447dd6ff8b27555edb7465"), 148);
+    const out = prf12(
+      "sha384",
+      h("b80b733d6ceefcdc71566ea48e5567df"),
+      "test label",
+      h("cd665cf6a8447dd6ff8b27555edb7465"),
+      148,
+    );
     expect(hex(out).slice(0, 64)).toBe("7b0c18e9ced410ed1804f2cfa34a336a1c14dffb4900bb5fd7942107e81c83cd");
     expect(out.length).toBe(148);
   });
@@ -97,7 +118,9 @@ describe("record protection", () => {
     const pt = Buffer.from(
       "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
     );
-    const sealed = Buffer.concat(aeadSeal("chacha20-poly1305", key, nonce, aad, [pt.subarray(0, 10), pt.subarray(10)]));
+    const sealed = Buffer.concat(
+      aeadSeal("chacha20-poly1305", key, nonce, aad, [pt.subarray(0, 10), pt.subarray(10)]),
+    );
     expect(hex(sealed.subarray(0, 16))).toBe("d31a8d34648e60db7b86afbc53ef7ec2");
     expect(hex(sealed.subarray(sealed.length - 16))).toBe("1ae10b594f09e26a7e902ecbd0600691");
     expect(aeadOpen("chacha20-poly1305", key, nonce, aad, sealed)?.toString()).toBe(pt.toString());
@@ -120,7 +143,9 @@ describe("record protection", () => {
       const inner = aeadOpen(suite.aead, key, nonce, rec.subarray(0, 5), rec.subarray(5));
       expect(inner?.toString("latin1")).toBe("second\x17");
       const reader = new Tls13Protection(suite, secret); // at sequence number 0: wrong nonce
-      expect(() => reader.open({ type: 23, header: rec.subarray(0, 5), fragment: rec.subarray(5) })).toThrow(/authentication/);
+      expect(() => reader.open({ type: 23, header: rec.subarray(0, 5), fragment: rec.subarray(5) })).toThrow(
+        /authentication/,
+      );
     });
   }
 
@@ -146,7 +171,11 @@ describe("record protection", () => {
     expect(hex(rec.subarray(5, 13))).toBe("0000000000000000");
     const forged = Buffer.from(rec);
     forged[0] = 22;
-    expect(() => r.open({ type: 22, header: forged.subarray(0, 5), fragment: forged.subarray(5) })).toThrow(/authentication failed/);
-    expect(r.open({ type: 23, header: rec.subarray(0, 5), fragment: rec.subarray(5) }).data.toString()).toBe("payload");
+    expect(() => r.open({ type: 22, header: forged.subarray(0, 5), fragment: forged.subarray(5) })).toThrow(
+      /authentication failed/,
+    );
+    expect(r.open({ type: 23, header: rec.subarray(0, 5), fragment: rec.subarray(5) }).data.toString()).toBe(
+      "payload",
+    );
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { Executor } from "../../../core/executor/mod.ts";
+import { conformance } from "../../../core/plugin/mod.ts";
 import lsbPlugin, { createLsbClass, lsbScriptPath, lsbToOcf, parseLsbHeader } from "../../../plugins/lsb/mod.ts";
 import { FIXTURES, processesWithCmdline } from "../../fixtures/agents/proc.ts";
 
@@ -64,6 +65,11 @@ describe.skipIf(!HAVE_LOGD)("lsb class with /etc/init.d/logd", () => {
       await run("stop");
       ex.unregister("logd");
     }
+  });
+
+  it("passes the plugin conformance checks with logd", async () => {
+    const findings = await conformance.checkResourceClass(lsbPlugin.resourceClasses[0]!, { agent: { class: "lsb", type: "logd" } });
+    expect(conformance.failures(findings), conformance.formatFindings(findings)).toEqual([]);
   });
 
   it("builds meta-data from the LSB header and lists init scripts", async () => {

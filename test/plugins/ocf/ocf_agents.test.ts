@@ -260,6 +260,25 @@ describe("ocf class with test-only agents", () => {
     ex.unregister(id);
   });
 
+  it("keeps a real recurring monitor on a fixed-rate schedule", async () => {
+    const id = rid("rate");
+    ex.register({ id, agent: { class: "ocf-test", provider: "atrium-test", type: "Slow" } });
+    const seen: { scheduledAt: number; runAt: number; run: number }[] = [];
+    const off = ex.on("result", (r) => {
+      if (r.resource === id && r.status === "done") seen.push(r);
+    });
+    ex.exec(op(id, "monitor", { intervalMs: 100, timeoutMs: 5000 }));
+    await new Promise((r) => setTimeout(r, 1050));
+    ex.cancel(id, "monitor", 100);
+    off();
+    expect(seen.length).toBeGreaterThanOrEqual(9);
+    const first = seen[0]!.scheduledAt;
+    expect(seen.map((r) => r.scheduledAt - first)).toEqual(seen.map((r) => r.run * 100));
+    const lateness = seen.map((r) => r.runAt - r.scheduledAt);
+    expect(lateness.reduce((a, b) => a + b, 0) / lateness.length).toBeLessThan(100);
+    ex.unregister(id);
+  });
+
   it("cancels a running recurring monitor by killing the agent", async () => {
     const id = rid("cancel");
     const m = marker("cancel");

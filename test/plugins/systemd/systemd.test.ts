@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import process from "node:process";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { Executor } from "../../../core/executor/mod.ts";
+import { conformance } from "../../../core/plugin/mod.ts";
 import systemdPlugin, {
   activeStateToOcf,
   createSystemdClass,
@@ -121,6 +122,12 @@ describe("systemd class (fake systemctl)", () => {
     expect(r.reason).toContain("LoadState=not-found");
     expect(calls().some((c) => c.startsWith("start"))).toBe(false);
     ex.unregister("nope");
+    for (const type of ["--help", "../etc/passwd", "a b"]) {
+      ex.register({ id: "bad", agent: { class: "systemd", type } });
+      expect(await run("bad", "start")).toMatchObject({ rc: 5, status: "not_installed" });
+    }
+    expect(calls().filter((c) => c.includes("help") || c.includes("passwd"))).toEqual([]);
+    ex.unregister("bad");
   });
 
   it("warns when the operation timeout is shorter than the unit's TimeoutStartUSec", async () => {
@@ -130,6 +137,12 @@ describe("systemd class (fake systemctl)", () => {
     expect((await run("p", "start", 60_000)).rc).toBe(0);
     expect(warnings).toEqual([expect.objectContaining({ fields: expect.objectContaining({ unitTimeoutMs: 300_000 }) })]);
     ex.unregister("p");
+  });
+
+  it("passes the plugin conformance checks", async () => {
+    unit("conf");
+    const findings = await conformance.checkResourceClass(cls, { agent: { class: "systemd", type: "conf" } });
+    expect(conformance.failures(findings), conformance.formatFindings(findings)).toEqual([]);
   });
 
   it("answers unsupported actions with rc 3 and builds meta-data from the unit", async () => {

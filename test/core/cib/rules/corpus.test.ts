@@ -195,6 +195,36 @@ describe.skipIf(!present)("corpus rule-* cases: integer, number and string compa
   });
 });
 
+describe.skipIf(!present)("every rule in the corpus", () => {
+  it("evaluates on every node, and every nvset unpacks, without an issue or a throw", () => {
+    let rules = 0;
+    const issues: string[] = [];
+    for (const name of readdirNames()) {
+      const text = readFileSync(`${CASES}${name}/cib.xml`, "utf8");
+      if (!text.includes("<rule")) continue;
+      const c = load(name);
+      const resolveIdRef = resolver(c.cib);
+      const base = { now: c.now, localOffset: 0, resolveIdRef };
+      for (const rule of topLevelRules(c.cib)) {
+        for (const n of nodes(c.cib)) {
+          const nodeAttrs = { "#uname": n.attrs.uname!, "#id": n.attrs.id!, "#kind": "cluster" };
+          const r = evaluateRule(rule, { ...base, nodeAttrs });
+          rules++;
+          issues.push(...r.issues.map((i) => `${name}: ${i.code} ${i.path}`));
+        }
+      }
+      for (const el of walk(c.cib)) {
+        for (const tag of ["instance_attributes", "meta_attributes", "utilization", "cluster_property_set"]) {
+          if (!el.children.some((ch) => ch.tag === tag)) continue;
+          issues.push(...unpackNvSets(el, tag, base).issues.map((i) => `${name}: ${i.code} ${i.path}`));
+        }
+      }
+    }
+    expect(rules).toBeGreaterThan(1000);
+    expect(issues).toEqual([]);
+  });
+});
+
 function readdirNames(): string[] {
   const idx = JSON.parse(readFileSync(`${CASES}../index.json`, "utf8")) as Array<{ name: string }>;
   return idx.map((e) => e.name);

@@ -271,6 +271,8 @@ describe("rules", () => {
     expect(evaluateRule(ref!, ctx({ nodeAttrs: { "#uname": "node2" }, resolveIdRef })).passed).toBe(false);
     const m = evaluateRule(missing!, ctx({ resolveIdRef }));
     expect(m.passed).toBe(true);
+    expect(m.unresolvedIdRef).toBe("nope");
+    expect(ok.unresolvedIdRef).toBeUndefined();
     expect(m.issues[0]).toMatchObject({ code: "UNRESOLVED_IDREF", value: "nope" });
   });
 

@@ -1,11 +1,14 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  addSeconds,
   evaluateExpression,
+  evaluateRule,
   formatDateTime,
   parseDateTime,
   type RuleContext,
 } from "../../../../core/cib/rules/mod.ts";
-import { xml } from "./_xml.ts";
+import { walk, xml } from "./_xml.ts";
 
 const NOW = parseDateTime("2005-020T12:30:00Z"); // Thursday 2005-01-20
 
@@ -124,5 +127,51 @@ describe("date expressions", () => {
     expect(r.issues[0]).toMatchObject({ code: "INVALID_DATE_SPEC", value: "x" });
     expect(date({ operation: "date_spec" }, '<date_spec id="s" hours="9-16x"/>').passed).toBe(true);
     expect(date({ operation: "date_spec" }).passed).toBe(true);
+  });
+});
+
+describe("date rules agree with crm_rule 2.1.5 (fixtures/crm_rule_dates.json)", () => {
+  const f = JSON.parse(readFileSync(new URL("./fixtures/crm_rule_dates.json", import.meta.url), "utf8")) as {
+    cib: string;
+    rules: string[];
+    results: Record<string, string>;
+  };
+  const cib = xml(f.cib);
+  const rules = new Map([...walk(cib)].filter((e) => e.tag === "rule").map((e) => [e.attrs.id as string, e]));
+
+  it("passes exactly where crm_rule says the rule is in effect", () => {
+    const mismatches: string[] = [];
+    let n = 0;
+    for (const [date, codes] of Object.entries(f.results)) {
+      const now = parseDateTime(date, { localOffset: 0 });
+      const rc = codes.split(" ");
+      f.rules.forEach((id, i) => {
+        const r = evaluateRule(rules.get(id)!, { now, localOffset: 0, dateSpecNextChange: false });
+        n++;
+        if (r.passed !== (rc[i] === "0")) {
+          mismatches.push(`${id} at ${date}: crm_rule rc ${rc[i]}, passed ${r.passed}`);
+        }
+      });
+    }
+    expect(n).toBeGreaterThan(3000);
+    expect(mismatches).toEqual([]);
+  });
+
+  it("flips exactly at nextChange and not a second before", () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const date of Object.keys(f.results)) {
+      const now = parseDateTime(date, { localOffset: 0 });
+      for (const [id, rule] of rules) {
+        const r = evaluateRule(rule, { now, localOffset: 0 });
+        if (r.nextChangeTime === undefined) continue;
+        checked++;
+        const at = evaluateRule(rule, { now: r.nextChangeTime, localOffset: 0 }).passed;
+        const before = evaluateRule(rule, { now: addSeconds(r.nextChangeTime, -1), localOffset: 0 }).passed;
+        if (at === r.passed || before !== r.passed) wrong.push(`${id} at ${date}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+    expect(wrong).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   addDuration,
@@ -218,5 +219,50 @@ describe("parseNow() chooses the simulation time like crm_simulate", () => {
     expect(parseNow(undefined, "junk", { now })).toEqual(now);
     expect(parseNow(undefined, undefined, { now })).toEqual(now);
     expect(() => parseNow("not a date")).toThrow(SyntaxError);
+  });
+});
+
+describe("differential check against every input in fixtures/ (generated with the iso8601 tool)", () => {
+  function fixture(name: string): Record<string, string | null> {
+    const text = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
+    return (JSON.parse(text) as { cases: Record<string, string | null> }).cases;
+  }
+
+  it("parses dates exactly as iso8601 -d does", () => {
+    const cases = fixture("iso8601_dates.json");
+    const now = parseDateTime("2026-11-25T12:00:00Z");
+    const mismatches: string[] = [];
+    for (const [input, want] of Object.entries(cases)) {
+      let got: string | null;
+      try {
+        got = formatDateTime(parseDateTime(input, { localOffset: 0, now }));
+      } catch {
+        got = null;
+      }
+      // a time without a date takes the current date, so only validity is comparable
+      const timeOnly = input[0] === "T" || input[2] === ":";
+      if (timeOnly ? (got === null) !== (want === null) : got !== want) {
+        mismatches.push(`${input}: ${want} vs ${got}`);
+      }
+    }
+    expect(Object.keys(cases).length).toBeGreaterThan(200);
+    expect(mismatches).toEqual([]);
+  });
+
+  it("parses intervals exactly as iso8601 -p does", () => {
+    const cases = fixture("iso8601_periods.json");
+    const mismatches: string[] = [];
+    for (const [input, want] of Object.entries(cases)) {
+      let got: string | null;
+      try {
+        const p = parseInterval(input, { localOffset: 0 });
+        got = `${formatDateTime(p.start)} to ${formatDateTime(p.end)}`;
+      } catch {
+        got = null;
+      }
+      if (got !== want) mismatches.push(`${input}: ${want} vs ${got}`);
+    }
+    expect(Object.keys(cases).length).toBeGreaterThan(190);
+    expect(mismatches).toEqual([]);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, parseDateTime, sortNvSets, unpackNvSets } from "../../../../core/cib/rules/mod.ts";
+import {
+  formatDateTime,
+  orderNvSets,
+  parseDateTime,
+  sortNvSets,
+  unpackNvSetList,
+  unpackNvSets,
+} from "../../../../core/cib/rules/mod.ts";
 import { resolver, walk as walkAll, xml } from "./_xml.ts";
 
 const now = parseDateTime("2005-020T12:30:00Z");
@@ -17,6 +24,19 @@ describe("unpackNvSets()", () => {
     expect(r.applied).toEqual(["m2", "m1"]);
   });
 
+  it("unpackNvSetList() works on blocks already picked out, in the same order", () => {
+    const rsc = xml(`<primitive id="A">
+      <meta_attributes id="m1"><nvpair id="m1-r" name="target-role" value="Stopped"/></meta_attributes>
+      <meta_attributes id="m2" score="-1"><nvpair id="m2-r" name="target-role" value="Started"/><nvpair id="m2-p" name="priority" value="3"/></meta_attributes>
+      <meta_attributes id="m3"><nvpair id="m3-r" name="target-role" value="Slave"/></meta_attributes>
+    </primitive>`);
+    const blocks = rsc.children as ReturnType<typeof xml>[];
+    expect(orderNvSets(blocks, {}).map((b) => b.attrs.id)).toEqual(["m3", "m1", "m2"]);
+    const r = unpackNvSetList(blocks, ctx, { initial: { priority: "9" } });
+    expect(Object.fromEntries(r.values)).toEqual({ priority: "9", "target-role": "Slave" });
+    expect(r.applied).toEqual(["m3", "m1", "m2"]);
+  });
+
   it("orders by score, higher first, and overwrite lets later blocks win", () => {
     const rsc = xml(`<primitive id="C">
       <meta_attributes id="low" score="1"><nvpair id="l" name="target-role" value="Stopped"/></meta_attributes>
@@ -30,7 +50,7 @@ describe("unpackNvSets()", () => {
     );
   });
 
-  it("puts cib-bootstrap-options first for cluster properties", () => {
+  it("puts cib-bootstrap-options first (any case) for cluster properties (checked with crm_simulate 2.1.5)", () => {
     const config = xml(`<crm_config>
       <cluster_property_set id="other" score="100"><nvpair id="o" name="stonith-enabled" value="true"/></cluster_property_set>
       <cluster_property_set id="CIB-bootstrap-options"><nvpair id="b" name="stonith-enabled" value="false"/></cluster_property_set>

@@ -43,9 +43,9 @@ interface Run {
 }
 
 /** Start the writer, kill it at a random point, collect what it acknowledged. */
-function runOnce(dir: string, rand: () => number): Promise<Run> {
+function runOnce(dir: string, keep: number, rand: () => number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, dir], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [writer, dir, String(keep)], { stdio: ["ignore", "pipe", "pipe"] });
     const run: Run = { acked: [], ready: false, stderr: "", code: null };
     let buf = "";
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -88,12 +88,12 @@ function prng(seed: number): () => number {
 }
 
 /** One lane: a store directory whose writer is started and killed `kills` times. */
-async function lane(dir: string, kills: number, seed: number) {
+async function lane(dir: string, keep: number, kills: number, seed: number) {
   const rand = prng(seed);
   let known: CibVersion | null = null;
   const stats = { acks: 0, inLoop: 0, midWrite: 0 };
   for (let i = 0; i < kills; i++) {
-    const run = await runOnce(dir, rand);
+    const run = await runOnce(dir, keep, rand);
     const where = `kill ${i} (lane seed ${seed})`;
     expect(run.stderr, `${where}: writer failed`).toBe("");
     expect(run.code, where).toBeNull();
@@ -118,8 +118,12 @@ async function lane(dir: string, kills: number, seed: number) {
 describe("FileStore under SIGKILL", () => {
   it(`yields the last acknowledged version or the one being written after each of ${KILLS} kills`, async () => {
     const seed = Date.now() % 100000;
-    // Two directories killed in parallel, to keep the wall time down.
-    const lanes = await Promise.all([lane(join(root, "a"), KILLS / 2, seed), lane(join(root, "b"), KILLS / 2, seed + 1)]);
+    // Two directories killed in parallel, to keep the wall time down; one keeps a single
+    // version (pruning on every write), the other five.
+    const lanes = await Promise.all([
+      lane(join(root, "a"), 1, KILLS / 2, seed),
+      lane(join(root, "b"), 5, KILLS / 2, seed + 1),
+    ]);
     const sum = (k: "acks" | "inLoop" | "midWrite") => lanes.reduce((n, l) => n + l[k], 0);
     console.log(`crash test: ${KILLS} kills, ${sum("inLoop")} inside the write loop, ${sum("acks")} acknowledged writes, ${sum("midWrite")} loads of the version being written (seed ${seed})`);
     // Most kills landed inside the write loop, and some of them while a write was in flight.

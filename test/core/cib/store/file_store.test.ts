@@ -129,7 +129,39 @@ describe("FileStore", () => {
     expect(JSON.parse(await readFile(join(dir, "lock"), "utf8")).pid).toBe(process.pid);
     await s.close();
     expect((await readdir(dir)).includes("lock")).toBe(false);
+    // a breaker that died while breaking a stale lock left lock.break behind
+    await writeFile(join(dir, "lock"), lock(2 ** 22 + 12346));
+    await writeFile(join(dir, "lock.break"), lock(2 ** 22 + 12347));
+    const t = await FileStore.open(dir);
+    expect((await readdir(dir)).filter((n) => n.startsWith("lock")).sort()).toEqual(["lock"]);
+    await t.close();
     await writeFile(join(dir, "lock"), lock(1)); // pid 1 is alive
     await expect(FileStore.open(dir)).rejects.toMatchObject({ code: "CIB_STORE_LOCKED" });
+  });
+});
+
+describe("FileStore locking and I/O errors", () => {
+  it("lets exactly one of two racing openers win, also when both break the same stale lock", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    const { hostname } = await import("node:os");
+    for (const stale of [false, true, false, true, false, true, false, true, false, true]) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
+      if (stale) await writeFile(join(dir, "lock"), JSON.stringify({ pid: 2 ** 22 + 999, host: hostname(), token: "old", since: "x" }));
+      const r = await Promise.allSettled([1, 2, 3, 4].map(() => FileStore.open(dir)));
+      expect(r.filter((x) => x.status === "fulfilled").length, `stale=${stale}`).toBe(1);
+      for (const x of r) {
+        if (x.status === "rejected") expect(x.reason.code).toBe("CIB_STORE_LOCKED");
+        else await x.value.close();
+      }
+    }
+  });
+
+  it("reports file system failures as CIB_STORE_IO saying what was attempted", async () => {
+    await writeFile(join(root, "file"), "not a directory");
+    const e = await FileStore.open(join(root, "file", "cib")).catch((x) => x);
+    expect(e.code).toBe("CIB_STORE_IO");
+    expect(e.message).toMatch(/^Cannot open CIB store .*\/file\/cib: /);
+    expect(e.details.errno).toBe("ENOTDIR");
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The status model: the `atrium status --json` contract (stable; fields may be added, never
+ * renamed or removed).
+ */
+
+/** A node's kind as Atrium prints it (Pacemaker's `#kind` `container` is `guest`). */
+export type StatusNodeKind = "cluster" | "remote" | "guest";
+
+/** A resource role (Pacemaker 2.1 names). */
+export type StatusRole = "Started" | "Stopped" | "Promoted" | "Unpromoted";
+
+/** One node. */
+export interface StatusNode {
+  readonly name: string;
+  readonly kind: StatusNodeKind;
+  /** Reachable and a member, whatever its standby. */
+  readonly online: boolean;
+  readonly standby: boolean;
+  /** Guest nodes: the node its container runs on (absent when the container is stopped). */
+  readonly host?: string;
+  /** Pacemaker's finer state: online, standby, maintenance, pending, offline or unclean. */
+  readonly state: string;
+  /** Remote and guest nodes: the connection resource. */
+  readonly connection?: string;
+  /** Guest nodes: the container resource. */
+  readonly container?: string;
+}
+
+/** One resource: a primitive (groups listed member by member), or a clone once. */
+export interface StatusResource {
+  readonly id: string;
+  /** `class:provider:type` or `class:type`. */
+  readonly agent: string;
+  /** The highest role it has anywhere (Stopped when active nowhere). */
+  readonly role: StatusRole;
+  /** Every node it is active on, sorted. */
+  readonly active_on: readonly string[];
+  /** Node -> role, for clones and resources active on several nodes. */
+  readonly roles: Readonly<Record<string, StatusRole>>;
+  /** The enclosing group, if any. */
+  readonly group?: string;
+  /** The enclosing clone, if any (for a clone of a primitive, `id` is the clone). */
+  readonly clone?: string;
+  /** The configured primitive, when `id` is a clone's. */
+  readonly primitive?: string;
+  /** `target-role` when set (e.g. Stopped for a disabled resource). */
+  readonly target_role?: string;
+  readonly managed: boolean;
+}
+
+/** One failed operation. */
+export interface FailedAction {
+  /** The history id (clone instances as `ID:N`). */
+  readonly resource: string;
+  readonly node: string;
+  /** Operation name: start, stop, monitor, ... */
+  readonly action: string;
+  /** Interval in milliseconds (0 for one-shot operations). */
+  readonly interval: number;
+  /** OCF exit code. */
+  readonly rc: number;
+  /** The exit code in words ("not running"). */
+  readonly rc_text: string;
+  /** The execution status in words ("complete", "timed out", ...). */
+  readonly status: string;
+  /** Why, in words: the agent's exit reason when it gave one. */
+  readonly reason: string;
+  /** When the result changed (ISO 8601), null when not recorded. */
+  readonly time: string | null;
+}
+
+/** The whole status. */
+export interface ClusterStatus {
+  readonly nodes: readonly StatusNode[];
+  readonly resources: readonly StatusResource[];
+  readonly failed_actions: readonly FailedAction[];
+  /** The CIB version the status was read from. */
+  readonly version?: string;
+  /** Problems interpreting the CIB (the status may be incomplete then). */
+  readonly warnings: readonly string[];
+}
