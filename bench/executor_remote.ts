@@ -13,31 +13,38 @@ import { randomBytes } from "node:crypto";
 import process from "node:process";
 import { type ExecResult, RemoteClient } from "../core/remote/mod.ts";
 
-/** Arrival-time drift of recurring results: offset of run k from first arrival + k * interval. */
+/** Arrival-time drift of recurring results (offset of run k: arrival_k - k * interval). */
 export interface ArrivalDrift {
-  /** Mean over resources of the last run's offset (cumulative drift), ms. */
-  readonly finalOffsetMs: number;
-  /** finalOffsetMs divided by the runs it accumulated over, ms per run. */
+  /** Mean over resources of the least-squares slope of the offsets: drift per run, ms. */
   readonly perRunMs: number;
+  /** Mean over resources of (last offset - first offset): cumulative drift, ms. */
+  readonly finalOffsetMs: number;
   readonly runs: number;
 }
 
 /** Compute {@link ArrivalDrift} from arrival times (epoch ms) per resource. */
 export function arrivalDrift(arrivals: ReadonlyMap<string, readonly number[]>, intervalMs: number): ArrivalDrift {
+  let slopes = 0;
   let finals = 0;
-  let perRun = 0;
   let n = 0;
   let runs = 0;
   for (const times of arrivals.values()) {
     runs += times.length;
-    if (times.length < 2) continue;
-    const k = times.length - 1;
-    const off = times[k]! - (times[0]! + k * intervalMs);
-    finals += off;
-    perRun += off / k;
+    if (times.length < 3) continue;
+    const off = times.map((t, k) => t - times[0]! - k * intervalMs);
+    const mk = (off.length - 1) / 2;
+    const mo = off.reduce((a, b) => a + b, 0) / off.length;
+    let num = 0;
+    let den = 0;
+    off.forEach((y, k) => {
+      num += (k - mk) * (y - mo);
+      den += (k - mk) ** 2;
+    });
+    slopes += num / den;
+    finals += off[off.length - 1]!;
     n++;
   }
-  return { finalOffsetMs: n ? finals / n : Number.NaN, perRunMs: n ? perRun / n : Number.NaN, runs };
+  return { perRunMs: n ? slopes / n : Number.NaN, finalOffsetMs: n ? finals / n : Number.NaN, runs };
 }
 
 /** Options of {@link steadyRemote}. */
@@ -72,6 +79,7 @@ export async function steadyRemote(o: RemoteSteadyOptions): Promise<void> {
   const pid = Number(/PID=(\d+)/.exec(out)?.[1]);
   if (!Number.isInteger(pid)) throw new Error(`Cannot start pacemaker-remoted: no PID in ${JSON.stringify(out.slice(0, 200))}`);
   const client = new RemoteClient({ host: "127.0.0.1", port, key, clientName: "atrium-bench" });
+  client.setMaxListeners(0); // one waiter per parallel start/stop
   try {
     await client.connect();
     const ids = Array.from({ length: o.resources }, (_, i) => `rst-${i}`);

@@ -135,24 +135,23 @@ function fitsAll(ws: WorkingSet, prims: Primitive[], n: SNode): boolean {
 function chooseNode(ctx: AssignCtx, p: Primitive, prefer?: string): string | null {
   const ws = ctx.ws;
   const scores = new Map<string, number>();
-  let group: Primitive[] | undefined;
+  for (const [n, sc] of p.allowed) scores.set(n, sc);
   if (ws.options.placementStrategy !== "default") {
     const set = colocatedSet(ctx, p);
-    if (set.length > 1 && [...p.allowed.keys()].some((n) => { const nd = ws.nodes.get(n); return nd && nodeAvailable(nd) && fitsAll(ws, set, nd); })) group = set;
-  }
-  for (const [n, s] of p.allowed) {
-    const node = ws.nodes.get(n);
-    const fits = node ? (group ? fitsAll(ws, group, node) : fitsCapacity(ws, p, node)) : true;
-    scores.set(n, fits ? s : -INFINITY);
-  }
-  if (prefer === undefined && ws.options.placementStrategy === "balanced") {
-    let best: SNode | undefined;
-    for (const [n, s] of scores) {
+    let anyCapable = false;
+    let most: SNode | undefined;
+    for (const [n, sc] of scores) {
       const nd = ws.nodes.get(n);
-      if (!nd || s < 0 || !nodeAvailable(nd)) continue;
-      if (!best || capacityCompare(nd, best) < 0) best = nd;
+      if (!nd || sc < 0 || !nodeAvailable(nd)) continue;
+      if (fitsAll(ws, set, nd)) anyCapable = true;
+      if (!most || capacityCompare(nd, most) < 0) most = nd;
     }
-    if (best) prefer = best.name;
+    for (const [n, sc] of scores) {
+      const nd = ws.nodes.get(n);
+      if (!nd || sc < 0 || !nodeAvailable(nd)) continue;
+      if (anyCapable ? !fitsAll(ws, set, nd) : !fitsCapacity(ws, p, nd)) scores.set(n, -INFINITY);
+    }
+    if (!anyCapable && prefer === undefined && most) prefer = most.name;
   }
   const cur = currentNode(p);
   const nodes = sortNodes(ws, scores, cur);

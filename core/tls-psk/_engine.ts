@@ -46,6 +46,8 @@ export class Engine extends RecordIo {
   sink: Sink | undefined;
   private paused = false;
   private writeClosed = false;
+  /** The stream is being ended after a failure (and destroyed once flushed). */
+  dropping = false;
   /** This side is the server. */
   readonly isServer: boolean;
   private readEnded = false;
@@ -297,7 +299,8 @@ export class Engine extends RecordIo {
   /** End the underlying stream (letting queued bytes out), destroying it shortly after. */
   dropStream(): void {
     const s = this.stream;
-    if (s.destroyed) return;
+    if (s.destroyed || this.dropping) return;
+    this.dropping = true;
     if (!s.writableEnded) s.end();
     const t = setTimeout(() => s.destroy(), 1000);
     (t as { unref?: () => void }).unref?.();

@@ -44,7 +44,8 @@ class PskSocket extends Duplex implements TlsPskSocket {
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     const s = this.#engine.stream;
     this.#engine.state = "closed";
-    if (!s.destroyed) s.destroy();
+    // after a failure the engine is already letting its alert out before closing the stream
+    if (!s.destroyed && !this.#engine.dropping) s.destroy();
     cb(err);
   }
 }

@@ -4,7 +4,7 @@
  * controller's operation sequence both suites run.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -93,9 +93,15 @@ export async function controllerSequence(c: RemoteClient, rscId: string, stateDi
 
 const ROOT = join(import.meta.dirname ?? ".", "../..");
 
+const tempDirs: string[] = [];
+process.on("exit", () => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
 /** Bundle agents/NAME/main.ts into a temporary .mjs (no shared dist/ race); returns its path. */
 export async function buildAgent(name: "atrium-remoted" | "atrium"): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), `atrium-build-${name}-`));
+  tempDirs.push(dir);
   const outfile = join(dir, `${name}.mjs`);
   await build({
     entryPoints: [join(ROOT, "agents", name, "main.ts")],
@@ -128,6 +134,7 @@ export interface AtriumRemoted {
 /** Start atrium-remoted (from `bundle`) on 127.0.0.1:port with a fresh key of `keyBytes`. */
 export async function startAtriumRemoted(bundle: string, port: number, o: { keyBytes?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<AtriumRemoted> {
   const dir = mkdtempSync(join(tmpdir(), "atrium-remoted-"));
+  tempDirs.push(dir);
   const keyFile = join(dir, "authkey");
   const key = new Uint8Array(o.keyBytes ?? 4096);
   crypto.getRandomValues(key.subarray(0, Math.min(key.length, 65536)));

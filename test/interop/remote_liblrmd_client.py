@@ -51,7 +51,7 @@ lib.lrmd_dispatch.argtypes = [c_void_p]
 lrmd = lib.lrmd_remote_api_new(b"atrium-remote", HOST.encode(), PORT)
 cmds = ctypes.cast(ctypes.cast(lrmd, POINTER(c_void_p))[0], POINTER(c_void_p))
 # lrmd_api_operations_t order: connect, connect_async, is_connected, poke_connection, disconnect,
-# register_rsc, get_rsc_info, get_recurring_ops, unregister_rsc, set_callback, get_metadata, exec, cancel
+# register_rsc, get_rsc_info, get_recurring_ops, unregister_rsc, set_callback, exec, cancel, ...
 connect = CFUNCTYPE(c_int, c_void_p, c_char_p, POINTER(c_int))(cmds[0])
 poke = CFUNCTYPE(c_int, c_void_p)(cmds[3])
 disconnect = CFUNCTYPE(c_int, c_void_p)(cmds[4])
@@ -59,8 +59,8 @@ register_rsc = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_char_p, c_char_p
 get_rsc_info = CFUNCTYPE(c_void_p, c_void_p, c_char_p, c_int)(cmds[6])
 unregister_rsc = CFUNCTYPE(c_int, c_void_p, c_char_p, c_int)(cmds[8])
 set_callback = CFUNCTYPE(None, c_void_p, EVENT_CB)(cmds[9])
-exec_ = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_char_p, c_uint, c_int, c_int, c_int, c_void_p)(cmds[11])
-cancel = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_uint)(cmds[12])
+exec_ = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_char_p, c_uint, c_int, c_int, c_int, c_void_p)(cmds[10])
+cancel = CFUNCTYPE(c_int, c_void_p, c_char_p, c_char_p, c_uint)(cmds[11])
 
 
 def step(name, **kw):

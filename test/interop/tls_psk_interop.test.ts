@@ -133,6 +133,13 @@ describe.skipIf(!hasGnutls)("Atrium server against gnutls-cli", () => {
       cipher: "TLS_PSK_WITH_AES_256_GCM_SHA384",
     },
     {
+      name: "TLS 1.2 without the extended master secret",
+      key: key32,
+      priority: "NORMAL:-VERS-TLS1.3:+PSK:%NO_SESSION_HASH",
+      version: "TLSv1.2",
+      cipher: "TLS_PSK_WITH_AES_256_GCM_SHA384",
+    },
+    {
       name: "TLS 1.3 AES-128-GCM",
       key: key32,
       priority: "NORMAL:-CHACHA20-POLY1305:-AES-256-GCM:+PSK",

@@ -117,7 +117,8 @@ function replay(lrm: CibElement): RscState {
       continue;
     }
     const expected = targetRc(op);
-    const failed = rc !== expected && !(name === "monitor" && interval === 0 && rc === 7);
+    // An error code is a failure even when the transition expected it.
+    const failed = (rc !== expected || (rc !== 0 && rc !== 7 && rc !== 8)) && !(name === "monitor" && interval === 0 && rc === 7);
     if (name === "monitor") {
       if (rc === 7 || (rc === 5 && interval === 0)) active = false;
       else active = true;

@@ -12,6 +12,7 @@ import { clusterOptions, type Ctx, isFalse, isTrue, kid, kids, loc, nvMap, repor
 import { agentOf, allResources, isRemoteConnection, opsOf, type Rsc, top } from "./_rsc.ts";
 import { baseId, configuredNodes, lrmResources, type NodeInfo, nodeOfState, rscState, transientAttrs } from "./_history.ts";
 import { parseIntervalMs } from "./_values.ts";
+import { type Candidate, connectionCanMove } from "./_placement.ts";
 
 interface NodeStatus {
   readonly info: NodeInfo;
@@ -117,22 +118,6 @@ function deadmanTickets(
   }
 }
 
-/** Whether a remote connection could be started on some clean, online cluster node. */
-function connectionCanMove(ctx: Ctx, conn: Rsc | undefined, nodes: readonly NodeStatus[]): boolean {
-  if (conn === undefined || /^stopped$/i.test(conn.meta.get("target-role") ?? "")) return false;
-  const symmetric = !isFalse(clusterOptions(ctx).get("symmetric-cluster"));
-  const scores = new Map<string, string>();
-  for (const c of kids(section(ctx, "constraints"), "rsc_location")) {
-    if (c.attrs.rsc === conn.id && c.attrs.node !== undefined && c.attrs.score !== undefined) scores.set(c.attrs.node, c.attrs.score);
-  }
-  return nodes.some((n) => {
-    if (n.info.kind !== "cluster" || !n.online || n.unclean !== undefined || n.standby) return false;
-    const s = scores.get(n.info.name);
-    if (s !== undefined && /^-(INFINITY|inf)$/i.test(s)) return false;
-    return symmetric || (s !== undefined && !s.startsWith("-") && s !== "0");
-  });
-}
-
 /** Report every cluster or remote node the scheduler would find unclean. */
 export function checkFencing(ctx: Ctx): void {
   if (ctx.status === undefined) return;
@@ -184,6 +169,11 @@ export function checkFencing(ctx: Ctx): void {
       activeOn.get(id)!.add(ns.info.name);
     }
   }
+  const candidates = (): Candidate[] => [...status.values()].map((s) => ({
+    name: s.info.name,
+    state: s.state,
+    usable: s.info.kind === "cluster" && s.online && s.unclean === undefined && !s.standby,
+  }));
   const connFailed = (rsc: string): boolean =>
     histories.some(({ lrm }) => lrm.attrs.id === rsc && rscState(lrm).currentFailures.length > 0);
   // Remote and guest nodes are online while their connection (or container) is active and
@@ -239,7 +229,7 @@ export function checkFencing(ctx: Ctx): void {
   for (const ns of status.values()) {
     const conn = ns.info.kind === "remote" ? ns.info.rsc : undefined;
     if (conn === undefined || ns.state !== undefined || !startupFencing) continue;
-    if (!connectionCanMove(ctx, byId.get(conn), [...status.values()])) {
+    if (!connectionCanMove(ctx, byId.get(conn), candidates())) {
       mark(ns.info.name, "it has not been seen by the cluster and its connection cannot start (startup-fencing is on)");
     }
   }
@@ -250,7 +240,7 @@ export function checkFencing(ctx: Ctx): void {
     if (conn === undefined || !fencing || ns.unclean !== undefined) continue;
     const hosts = [...(activeOn.get(conn) ?? [])];
     if (hosts.length === 0 || !hosts.every((h) => status.get(h)?.unclean !== undefined)) continue;
-    if (connectionCanMove(ctx, byId.get(conn), [...status.values()])) continue;
+    if (connectionCanMove(ctx, byId.get(conn), candidates())) continue;
     const mine = histories.filter(({ ns: n }) => n === ns);
     if (mine.some(({ lrm }) => rscState(lrm).active)) {
       mark(ns.info.name, "resources are active but connection is unrecoverable");
@@ -262,6 +252,17 @@ export function checkFencing(ctx: Ctx): void {
     const probeable = [...byId.values()].some((r) => r.tag === "primitive" &&
       agentOf(ctx, r.el).cls !== "stonith" && !isRemoteConnection(ctx, r.el) && top(r).tag !== "bundle");
     if (mine.length === 0 && probeable) mark(ns.info.name, "resources are in unknown state and connection is unrecoverable");
+  }
+  // A failed connection that cannot be started anywhere leaves its node unrecoverable
+  // (unless it was fenced already and will be reconnected after reconnect_interval).
+  for (const ns of status.values()) {
+    const conn = ns.info.kind === "remote" ? ns.info.rsc : undefined;
+    if (conn === undefined || !fencing || ns.unclean !== undefined || !connFailed(conn)) continue;
+    const r = byId.get(conn);
+    const reconnect = r !== undefined && nvMap(ctx, r.el, "instance_attributes").get("reconnect_interval")?.value;
+    const wasFenced = (ns.state?.attrs.node_fenced ?? "0") !== "0";
+    if (reconnect && wasFenced) continue;
+    if (!connectionCanMove(ctx, r, candidates())) mark(ns.info.name, "the connection is unrecoverable");
   }
   deadmanTickets(ctx, byId, activeOn, promotedOn, mark);
   for (const ns of status.values()) {

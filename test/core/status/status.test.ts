@@ -30,7 +30,7 @@ const CIB = `<cib admin_epoch="0" epoch="7" num_updates="3" validate-with="pacem
    ["d", "ocf:pacemaker:Dummy", op("d", "n1", "start", 0) + op("d", "n1", "monitor", 7, { interval: 10000, call: 6, reason: "process gone" })],
    ["c", "ocf:pacemaker:Dummy", op("c", "n1", "start", 0)],
  ])}</node_state>
- <node_state id="2" uname="n2" ${MEMBER}>${lrm("2", [["c", "ocf:pacemaker:Dummy", op("c", "n2", "start", 0)], ["off", "ocf:pacemaker:Dummy", op("off", "n2", "start", 5, { reason: "not installed here" })]])}</node_state>
+ <node_state id="2" uname="n2" ${MEMBER}>${lrm("2", [["c", "ocf:pacemaker:Dummy", op("c", "n2", "start", 0) + op("c", "n2", "monitor", 1, { interval: 5000, status: 2, call: 7 })], ["off", "ocf:pacemaker:Dummy", op("off", "n2", "monitor", 7, { target: 7 })]])}</node_state>
  <node_state id="3" uname="n3" in_ccm="false" crmd="offline" join="down" expected="down"/>
  <node_state id="guest1" uname="guest1" remote_node="true"/>
 </status></cib>`;
@@ -57,7 +57,7 @@ describe("clusterStatus", () => {
 
   it("lists failed actions with reasons in words", () => {
     const f = s.failed_actions.map((x) => `${x.resource} ${x.node} ${x.action} ${x.interval} ${x.rc} ${x.status}`).sort();
-    expect(f).toEqual(["d n1 monitor 10000 7 complete", "off n2 start 0 5 complete"]);
+    expect(f).toEqual(["c n2 monitor 5000 1 timed out", "d n1 monitor 10000 7 complete"]);
     const mon = s.failed_actions.find((x) => x.resource === "d")!;
     expect(mon.reason).toBe("not running: process gone");
     expect(mon.time).toBe("2023-11-14T22:13:20.000Z");
