@@ -5,7 +5,7 @@
 // Exit status follows the ratchet: 1 when any rate is below its floor in
 // test/conformance/floors.json (or a case crashed), else 0.
 //
-//   npm run conformance [-- --verbose] [--only a,b] [--write-floors] [--cases DIR]
+//   npm run conformance [-- --verbose] [--only a,b] [--write-floors] [--cases DIR] [--json-out FILE]
 import { build } from "esbuild";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,6 +52,10 @@ const passed = results.filter((r) => r.pass).length;
 console.log(`${crashes} crashed; ${results.length} cases in ${secs}s`);
 console.log(`${passed} passed, ${results.length - passed} failed`);
 
+if (opt("--json-out")) {
+  writeFileSync(opt("--json-out"), JSON.stringify({ total: results.length, perTag,
+    cases: Object.fromEntries(results.map((r) => [r.name, { pass: r.pass, finalPass: r.finalPass }])) }, null, 1));
+}
 const floorsPath = join(root, "test/conformance/floors.json");
 if (args.includes("--write-floors") && !only) {
   const floors = {};

@@ -9,6 +9,11 @@ import { authkeyGenerateCommand } from "./cmd_authkey.ts";
 import { cibExportCommand } from "./cmd_cib.ts";
 import { verifyCommand } from "./cmd_verify.ts";
 import { simulateCommand } from "./cmd_simulate.ts";
+import { statusCommand } from "./cmd_status.ts";
+import { resourceCommand } from "./cmd_resource.ts";
+import { constraintLocationCommand } from "./cmd_constraint.ts";
+import { nodeCommand } from "./cmd_node.ts";
+import { propertyCommand } from "./cmd_property.ts";
 
 export const commands: readonly Command[] = [
   versionCommand,
@@ -17,4 +22,9 @@ export const commands: readonly Command[] = [
   cibExportCommand,
   verifyCommand,
   simulateCommand,
+  statusCommand,
+  resourceCommand,
+  constraintLocationCommand,
+  nodeCommand,
+  propertyCommand,
 ];

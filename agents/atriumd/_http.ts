@@ -62,7 +62,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, fetch: (r: Requ
     }
     body = b;
   }
-  const request = new Request(url, { method, headers, ...(body !== undefined && body.length > 0 ? { body } : {}) });
+  const request = new Request(url, { method, headers, ...(body !== undefined && body.length > 0 ? { body: body as unknown as BodyInit } : {}) });
   const response = await fetch(request);
   const out: Record<string, string | string[]> = {};
   response.headers.forEach((v, k) => {

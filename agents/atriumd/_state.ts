@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import process from "node:process";
 
 /** The default state directory. */
 export const DEFAULT_STATE_DIR = "/var/lib/atrium";

@@ -8,6 +8,15 @@
  *   `maxConcurrent`; each run has a timeout that kills the agent's whole process group.
  * - Recurring operations keep a fixed rate: the next run is due one interval after the
  *   previous run's *scheduled* time (missed slots are skipped, never run in a burst).
+ * - Events: `result` for every completed run (one-shot, each recurring run, cancellations),
+ *   `change` for the runs whose rc/status differ from the previous run of the same call.
+ *   `cancel()` of a recurring operation waiting for its next run emits its final `cancelled`
+ *   record synchronously, before it returns; one in flight is killed and reported when it ends
+ *   (as Pacemaker does). `unregister()` with an operation running answers `inProgress` and
+ *   that run is reported with `deleted: true`.
+ * - Timeouts report status "timeout", rc 1, reason "timed out after <ms>ms". Meta `timeout`,
+ *   `interval` and `name` default to the request's values (agents read
+ *   OCF_RESKEY_CRM_meta_interval to recognise probes); `depth` becomes OCF_CHECK_LEVEL.
  * - {@link runProcess}: the shared process runner (own process group, group kill, output cap),
  *   also offered to plugins through `core/plugin/mod.ts`.
  *

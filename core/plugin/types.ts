@@ -113,6 +113,10 @@ export interface ActionMetadata {
   readonly intervalMs?: number;
   readonly depth?: number;
   readonly role?: string;
+  /** Fence agents: `automatic="1"` (or the deprecated `required="1"`) on the `on` action, i.e. unfencing. */
+  readonly automatic?: boolean;
+  /** Fence agents: `on_target="1"`, the action must run on the target node itself. */
+  readonly onTarget?: boolean;
 }
 export interface AgentMetadata {
   readonly agent: AgentRef;
@@ -231,6 +235,8 @@ export interface ClusterEvent {
   readonly targetRc?: number;
   readonly attribute?: { readonly name: string; readonly value?: string };
   readonly nodeId?: string;
+  /** Resource events: how long the operation ran, in ms (CRM_alert_exec_time). */
+  readonly execTimeMs?: number;
 }
 
 export interface Notifier {

@@ -86,6 +86,8 @@ export function dialTcp(host: string, port: number, timeoutMs: number): Promise<
     sock.once("connect", () => {
       clearTimeout(timer);
       sock.removeAllListeners("error");
+      // Until the TLS layer attaches its own handlers, a reset must not be an unhandled error.
+      sock.on("error", () => {});
       resolve(sock);
     });
     sock.once("error", (e: NodeJS.ErrnoException) => {

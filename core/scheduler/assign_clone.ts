@@ -5,7 +5,7 @@
  * locations and colocations) and the best `promoted-max` are promoted.
  */
 import { addScores, INFINITY } from "./scores.ts";
-import { nodeAvailable, promotionAttr } from "./scores_init.ts";
+import { nodeAvailable, promotionAttr, promotionApplies } from "./scores_init.ts";
 import { applyColocation, mergeColocated, primaryNodes, instanceNode } from "./colocation.ts";
 import { assignPrimitive, assignRsc, finalize, unassign, type AssignCtx } from "./assign.ts";
 import { primitivesOf, type Clone, type Primitive, type Rsc } from "./_model.ts";
@@ -129,9 +129,11 @@ function setRoles(ctx: AssignCtx, c: Clone): void {
     for (const p of prims) if (p.assigned) p.nextRole = "Unpromoted";
     if (!node) return;
     let score = 0, any = false;
-    for (const p of prims) {
-      const v = promotionAttr(ws, p, node);
-      if (v !== undefined) { any = true; score += v; }
+    if (promotionApplies(c, inst, node)) {
+      for (const p of prims) {
+        const v = promotionAttr(ws, p, node);
+        if (v !== undefined) { any = true; score += v; }
+      }
     }
     if (!any) score = -1;
     for (const loc of ws.locations) {

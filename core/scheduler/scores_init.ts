@@ -4,6 +4,7 @@
  * failures, tickets, connection resources kept on cluster nodes, promotion scores.
  */
 import { addScores, INFINITY } from "./scores.ts";
+import { parseIntervalMs } from "./_rules.ts";
 import { primitivesOf, cloneOf, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
 
 /** Pacemaker's pcmk__node_available without score: can the node run resources at all. */
@@ -23,6 +24,23 @@ function locationTargets(r: Rsc): Rsc[] {
   if (r.kind === "group") out.push(...r.members);
   if (r.kind === "clone") for (const i of r.instances) out.push(...locationTargets(i));
   return out;
+}
+
+/** A failed remote connection with reconnect_interval stays stopped until the interval passes. */
+function reconnectDelay(ws: WorkingSet, p: Primitive): void {
+  let text: string | undefined;
+  for (const el of p.xml.children) {
+    if (el.tag !== "instance_attributes" || !("children" in el)) continue;
+    for (const nv of el.children) if ("attrs" in nv && nv.attrs.name === "reconnect_interval") text = nv.attrs.value;
+  }
+  const ms = parseIntervalMs(text, 0);
+  if (ms <= 0) return;
+  const now = ws.now.getTime() / 1000;
+  for (const [n, fc] of p.failcount) {
+    if (fc <= 0) continue;
+    const last = p.lastFailure.get(n) ?? 0;
+    if (last + ms / 1000 > now) { p.targetRole = "Stopped"; return; }
+  }
 }
 
 function failcountBans(ws: WorkingSet, p: Primitive): void {
@@ -53,7 +71,8 @@ export function initScores(ws: WorkingSet): void {
   const all = [...ws.byId.values()];
   for (const r of all) {
     r.allowed.clear();
-    if (ws.options.symmetric) for (const n of ws.nodes.keys()) r.allowed.set(n, 0);
+    const guestConn = r.kind === "primitive" && r.remoteNode !== undefined && r.container !== undefined;
+    if (ws.options.symmetric || guestConn) for (const n of ws.nodes.keys()) r.allowed.set(n, 0);
   }
   for (const loc of ws.locations) {
     if (loc.role) continue;
@@ -66,12 +85,15 @@ export function initScores(ws: WorkingSet): void {
     if (r.remoteNode || r.guestNode || r.cls === "stonith") {
       for (const n of ws.nodes.values()) if (n.type !== "cluster") addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
     }
+    const force = (r as { forceNode?: string }).forceNode;
+    if (force) for (const n of ws.nodes.keys()) if (n !== force) addScore(r, n, -INFINITY, `runs inside guest node ${force}`);
     if (r.stickiness !== 0 && r.managed && r.running.size === 1) {
       const [node] = r.running.keys();
       if (node !== undefined && (ws.options.symmetric || r.allowed.has(node))) {
         addScore(r, node, r.stickiness, "resource-stickiness");
       }
     }
+    if (r.remoteNode) reconnectDelay(ws, r);
     failcountBans(ws, r);
     for (const [node, f] of r.failed) {
       if (f.severity === "hard") addScore(r, node, -INFINITY, `hard failure of ${f.op}`);
@@ -120,10 +142,25 @@ export function promotionAttr(ws: WorkingSet, p: Primitive, node: string): numbe
   return Number.isNaN(x) ? 0 : x;
 }
 
+/**
+ * Whether an instance's promotion score counts on `node` (Pacemaker's promotion_score_applies):
+ * an active instance counts where it is active; an inactive one where no instance is active.
+ */
+export function promotionApplies(c: Rsc & { kind: "clone" }, inst: Rsc, node: string): boolean {
+  const prims = primitivesOf(inst);
+  if (prims.some((p) => p.running.size > 0)) return prims.some((p) => p.running.has(node));
+  for (const other of c.instances) {
+    if (other === inst) continue;
+    if (primitivesOf(other).some((p) => p.running.has(node))) return false;
+  }
+  return true;
+}
+
 function promotionScores(ws: WorkingSet, c: Rsc & { kind: "clone" }): void {
   for (const inst of c.instances) {
-    for (const node of [...inst.allowed.keys()]) {
+    for (const node of [...inst.allowed.keys(), ...(inst.kind === "group" ? inst.members[0]?.allowed.keys() ?? [] : [])]) {
       if (!nodeAvailable(ws.nodes.get(node))) continue;
+      if (!promotionApplies(c, inst, node)) continue;
       let score = 0;
       for (const p of primitivesOf(inst)) score += Math.max(0, promotionAttr(ws, p, node) ?? 0);
       if (score > 0) {

@@ -216,6 +216,7 @@ export function unpackResources(cib: Cib, ws: WorkingSet, ctx: RuleContext): voi
     if (r.kind !== "primitive" || !r.container || r.remoteNode) continue;
     const c = ws.byId.get(r.container);
     if (!c) continue;
+    if (c.kind === "primitive" && c.guestNode) { (r as { forceNode?: string }).forceNode = c.guestNode; continue; }
     ws.colocations.push({ id: `${r.id}-with-container`, dependent: r, primary: c, score: INFINITY, nodeAttribute: "#uname", influence: true });
     ws.orderings.push({ id: `${r.id}-after-container`, first: c, firstAction: "start", then: r, thenAction: "start", kind: "Mandatory", symmetrical: true });
   }

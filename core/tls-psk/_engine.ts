@@ -72,9 +72,13 @@ export class Engine extends RecordIo {
   /** The handshake completed: the driver installs the sink that receives application data. */
   complete(info: TlsPskInfo): void {
     this.state = "open";
+    // Hold records that arrived with the last handshake message until the caller could attach
+    // its handlers (the promise resolves in a microtask): data stays buffered, errors wait.
+    this.paused = true;
     const done = this.onDone;
     this.onDone = undefined;
     done?.(undefined, info);
+    setTimeout(() => this.resume(), 0);
   }
 
   /** Write application data: each call becomes its own record(s). */

@@ -76,10 +76,13 @@ export function runHandshake(
         return;
       }
       socket = new PskSocket(engine, info!);
+      // an error in the tick the promise resolves in waits until the caller could listen
+      let fresh = true;
+      setTimeout(() => (fresh = false), 0);
       engine.sink = {
         data: (chunk) => socket!.push(chunk),
         end: () => socket!.push(null),
-        fail: (e) => socket!.destroy(e),
+        fail: (e) => (fresh ? setTimeout(() => socket!.destroy(e), 0) : socket!.destroy(e)),
       };
       const signal = cfg.signal;
       if (signal) {

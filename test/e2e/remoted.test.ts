@@ -141,6 +141,30 @@ describe("atrium-remoted lifecycle", () => {
     expect(x.log()).toMatch(/Exiting: the cluster moved resources off and disconnected/);
   });
 
+  it("lets a poking client notice a hung (SIGSTOP) daemon within about a second, and a killed one at once", async () => {
+    const port = PORT + 3;
+    const x = await startAtriumRemoted(remotedBundle, port, { keyBytes: 128 });
+    try {
+      const c = new RemoteClient({ host: "127.0.0.1", port, key: x.key, pokeIntervalMs: 250, pokeTimeoutMs: 600 });
+      await c.connect();
+      const lost = new Promise<string>((r) => c.once("close", r));
+      const t0 = Date.now();
+      x.child.kill("SIGSTOP");
+      expect(await lost).toMatch(/did not answer a poke within 600 ms/);
+      expect(Date.now() - t0).toBeLessThan(1300);
+      x.child.kill("SIGCONT");
+      await c.connect(); // the daemon is back: reconnect works
+      const gone = new Promise<string>((r) => c.once("close", r));
+      const t1 = Date.now();
+      x.child.kill("SIGKILL");
+      expect(await gone).toMatch(/closed|reset|ECONNRESET|peer/i);
+      expect(Date.now() - t1).toBeLessThan(500);
+    } finally {
+      x.child.kill("SIGKILL");
+      await x.exited;
+    }
+  });
+
   it("exits at once on SIGTERM without a cluster connection, and at the bound when the cluster never answers", async () => {
     const port = PORT + 2;
     const x = await startAtriumRemoted(remotedBundle, port, { keyBytes: 64 });

@@ -77,7 +77,7 @@ export interface RscState {
   readonly promoted: boolean;
   /** Every failed operation recorded (a failure stays on record until cleaned up). */
   readonly failedOps: readonly { op: CibElement; name: string; rc: number }[];
-  /** The failures recorded after the last successful start. */
+  /** The failures recorded after the last successful start or stop. */
   readonly currentFailures: readonly { op: CibElement; name: string; rc: number }[];
 }
 
@@ -128,8 +128,10 @@ function replay(lrm: CibElement): RscState {
       continue;
     }
     if (name === "stop") {
-      if (rc === 0) active = promoted = false;
-      else {
+      if (rc === 0) {
+        active = promoted = false;
+        sinceStart = failedOps.length;
+      } else {
         active = true;
         failedOps.push({ op, name, rc });
       }

@@ -1,3 +1,4 @@
+import process from "node:process";
 import { describe, expect, it } from "vitest";
 import { runProcess } from "../../../core/executor/mod.ts";
 import { marker, processesWithEnv } from "../../fixtures/agents/proc.ts";

@@ -116,6 +116,17 @@ describe("RemoteClient against RemoteServer (plain streams, shell agent)", () =>
     b.close();
   });
 
+  it("answers IPC-proxy forwards cleanly: rc 0, and a destroy for a session it does not serve", async () => {
+    const c = client({ ipcProvider: true });
+    await c.connect();
+    const destroyed = new Promise<{ ipcOp: string; session?: string }>((r) => c.once("ipc", r));
+    await c.ipcForward({ ipcOp: "response", session: "s-1", ipcMsgId: 1, msg: { name: "nack", attrs: new Map([["rc", "-107"]]), children: [] } });
+    expect(await destroyed).toMatchObject({ ipcOp: "destroy", session: "s-1" });
+    await c.ipcForward({ ipcOp: "destroy", session: "s-1" });
+    expect(server.clients.find((x) => x.id === c.session!.clientId)?.ipcProvider).toBe(true);
+    c.close();
+  });
+
   it("drops a client that never signs on at the deadline, with a logged reason", async () => {
     const sock = connect(port, "127.0.0.1");
     const closed = await new Promise<number>((resolve) => {

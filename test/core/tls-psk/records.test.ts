@@ -144,6 +144,30 @@ describe("bad input", () => {
     expect(ce.message).toContain("bad_record_mac");
   });
 
+  for (const version of ["TLSv1.3", "TLSv1.2"] as const) {
+    it(`lets the caller attach handlers before a bad record right after the last handshake message (${version})`, async () => {
+      const [a, b] = duplexPair();
+      const lastFlight = version === "TLSv1.3" ? 1 : 2;
+      let writes = 0;
+      const write = b._write.bind(b);
+      b._write = (chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void) => {
+        if (++writes === lastFlight) {
+          chunk = Buffer.concat([chunk, Buffer.from("1703030015", "hex"), Buffer.alloc(21)]);
+        }
+        write(chunk, enc, cb);
+      };
+      const [c, sr] = await Promise.all([
+        tlsPskConnect(a, { identity: "CRM", key, versions: [version] }),
+        settle(tlsPskAccept(b, { key })),
+      ]);
+      if (sr.ok) sr.value.on("error", () => {}); // it hears our bad_record_mac alert
+      await Promise.resolve(); // a caller that awaits something else first
+      const e = await errorOf(c);
+      expect(e.code).toBe("TLS_PROTOCOL");
+      expect(e.message).toContain("authentication failed");
+    });
+  }
+
   it("refuses a record longer than 2^14 + 256 bytes", async () => {
     const { b, c, s } = await established("TLSv1.2");
     const sErr = errorOf(s);

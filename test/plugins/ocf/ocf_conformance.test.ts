@@ -1,6 +1,7 @@
 /** The plugin conformance kit (core/plugin/conformance.ts) run against the ocf class. */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import process from "node:process";
 import { afterAll, describe, expect, it } from "vitest";
 import { conformance } from "../../../core/plugin/mod.ts";
 import ocfPlugin from "../../../plugins/ocf/mod.ts";

@@ -1,0 +1,141 @@
+/**
+ * atriumd: the cluster node daemon. Runs in the foreground: the CIB (FileStore under
+ * `DIR/cib`, CibService), the HTTP control endpoint on 127.0.0.1 (a free port unless
+ * `--listen ADDR:PORT`), `DIR/api.json` ({url}) and `DIR/token` (mode 0600) for the CLI.
+ * SIGTERM/SIGINT stop it cleanly. The controller will be started where marked below.
+ *
+ * @example
+ * ```sh
+ * atriumd --state-dir /var/lib/atrium
+ * ```
+ */
+import { hostname } from "node:os";
+import process from "node:process";
+import { join, resolve } from "node:path";
+import { type CommandIo, Exit } from "../_command.ts";
+import { formatOptions, parseCommandArgs } from "../../core/cli/parse_args.ts";
+import { isAtriumError, quote } from "../../core/errors.ts";
+import { loadAuthkey } from "../../core/remote/authkey.ts";
+import { FileStore } from "../../core/cib/store/mod.ts";
+import { CibService } from "../../core/cib/service/mod.ts";
+import { formatCibVersion } from "../../core/cib/codec.ts";
+import { markNodeMember } from "../../core/cib/edit/mod.ts";
+import { createApi } from "../../core/api/mod.ts";
+import { serveFetch } from "./_http.ts";
+import { DEFAULT_STATE_DIR, ensureStateDir, loadOrCreateToken, removeApiInfo, writeApiInfo } from "./_state.ts";
+
+const OPTIONS = {
+  "state-dir": { type: "string", description: `State directory (default $ATRIUM_STATE_DIR, else ${DEFAULT_STATE_DIR})` },
+  listen: { type: "string", description: "Address and port of the HTTP endpoint (default 127.0.0.1:0, a free port)" },
+  "node-name": { type: "string", description: "This node's name (default: the host name)" },
+  help: { type: "boolean", short: "h", description: "Show this help" },
+} as const;
+
+const USAGE = `Usage: atriumd [--state-dir DIR] [--listen ADDR:PORT] [--node-name NAME]\n\n` +
+  `Run the Atrium cluster node daemon in the foreground.\n\n${formatOptions(OPTIONS)}\n`;
+
+/** How the daemon is wired to the outside (tests replace signals). */
+export interface AtriumdHooks {
+  /** Register a handler for SIGTERM/SIGINT; returns an unregister function. */
+  onSignal?(handler: (sig: string) => void): () => void;
+  /** Called once serving, with the endpoint's URL. */
+  ready?(info: { url: string; stateDir: string }): void;
+}
+
+/** Parse `ADDR:PORT` (`[v6]:PORT` too). */
+export function parseListen(text: string): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new TypeError(`Cannot use --listen ${quote(text)}: expected ADDR:PORT such as 127.0.0.1:7070 (port 0 picks a free one)`);
+  return { hostname: (m[1] ?? m[2])!, port };
+}
+
+function logger(io: CommandIo): (level: string, line: string) => void {
+  return (level, line) => io.stderr(`${new Date().toISOString()} atriumd ${level}: ${line}\n`);
+}
+
+/** Run the daemon until a signal; returns the exit code. */
+export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: AtriumdHooks = {}): Promise<number> {
+  const { values } = parseCommandArgs(argv, OPTIONS, { command: "atriumd", allowPositionals: false });
+  if (values.help === true) {
+    io.stdout(USAGE);
+    return Exit.OK;
+  }
+  const log = logger(io);
+  const stateDir = resolve(io.cwd, values["state-dir"] ?? io.env.ATRIUM_STATE_DIR ?? DEFAULT_STATE_DIR);
+  const listen = parseListen(values.listen ?? "127.0.0.1:0");
+  const nodeName = values["node-name"] ?? hostname().split(".")[0] ?? "localhost";
+
+  // The authkey is only held for guest and remote connections (the controller's, later).
+  let authkey: Uint8Array | undefined;
+  try {
+    authkey = loadAuthkey({ env: io.env }).key;
+  } catch (e) {
+    log("warn", `No remote authkey: ${e instanceof Error ? e.message : String(e)}; remote and guest nodes cannot be reached until one exists`);
+  }
+
+  let service: CibService;
+  try {
+    await ensureStateDir(stateDir);
+    const store = await FileStore.open(join(stateDir, "cib"), { onListenerError: (e) => log("error", `CIB watcher failed: ${String(e)}`) });
+    try {
+      service = await CibService.open(store, { nodeName, onListenerError: (e) => log("error", `CIB change listener failed: ${String(e)}`) });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  } catch (e) {
+    const code = isAtriumError(e) ? ` [${e.code}]` : (e as { code?: string }).code !== undefined ? ` [${(e as { code?: string }).code}]` : "";
+    io.stderr(`atriumd: Cannot open the CIB in state dir ${quote(stateDir)}: ${e instanceof Error ? e.message : String(e)}${code}\n`);
+    return Exit.UNAVAILABLE;
+  }
+
+  // Membership stand-in until the cluster layer exists: the local node is up and a member.
+  try {
+    await service.apply((cib) => markNodeMember(cib, nodeName));
+  } catch (e) {
+    log("warn", `Cannot record node ${quote(nodeName)} as a member: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // CONTROLLER: start the controller here. It gets `service` (get(), apply(), onChange()),
+  // `nodeName` and `authkey`, subscribes with service.onChange() to re-schedule, and is
+  // stopped in `shutdown()` below before the CIB service closes.
+  const controller: { stop(): Promise<void> } | undefined = undefined;
+  void authkey;
+  // ---------------------------------------------------------------------------------------
+
+  const { token } = await loadOrCreateToken(stateDir);
+  const app = createApi({ service, token, log: (line) => log("info", line) });
+  let server;
+  try {
+    server = await serveFetch((r) => app.fetch(r), { ...listen, onError: (e) => log("error", `HTTP handler failed: ${String(e)}`) });
+  } catch (e) {
+    io.stderr(`atriumd: Cannot listen on ${quote(`${listen.hostname}:${listen.port}`)}: ${e instanceof Error ? e.message : String(e)}\n`);
+    await service.close();
+    return Exit.UNAVAILABLE;
+  }
+  await writeApiInfo(stateDir, { url: server.url, pid: process.pid, node: nodeName });
+  log("info", `Ready: node ${quote(nodeName)}, CIB ${formatCibVersion(service.version())}, API ${server.url}, state dir ${quote(stateDir)}`);
+  hooks.ready?.({ url: server.url, stateDir });
+
+  const sig = await new Promise<string>((res) => {
+    const off = hooks.onSignal?.((s) => {
+      off?.();
+      res(s);
+    });
+  });
+  log("info", `Received ${sig}: shutting down`);
+  await removeApiInfo(stateDir).catch(() => {});
+  await server.close();
+  const ctl = controller as { stop(): Promise<void> } | undefined;
+  if (ctl !== undefined) await ctl.stop();
+  try {
+    await service.apply((cib) => markNodeMember(cib, nodeName, false));
+  } catch {
+    // the node may have been removed from the CIB; nothing to record then
+  }
+  await service.close();
+  log("info", "Stopped");
+  return Exit.OK;
+}
