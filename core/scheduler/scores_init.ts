@@ -132,8 +132,12 @@ export function promotionAttr(ws: WorkingSet, p: Primitive, node: string): numbe
   const n = ws.nodes.get(node);
   if (!n) return undefined;
   const baseId = p.id.replace(/:\d+$/, "");
-  const v = n.attrs.get(`master-${p.id}`) ?? n.attrs.get(`master-${baseId}`)
-    ?? n.attrs.get(`promotion-${baseId}`);
+  const hist = (p as { historyName?: Map<string, string> }).historyName?.get(node);
+  const unique = !(cloneOf(p)?.anonymous ?? false);
+  let v: string | undefined;
+  if (hist !== undefined) v = n.attrs.get(`master-${hist}`);
+  if (v === undefined && unique) v = n.attrs.get(`master-${p.id}`);
+  if (v === undefined) v = n.attrs.get(`master-${baseId}`);
   if (v === undefined) return undefined;
   const t = v.trim().toUpperCase();
   if (t === "INFINITY" || t === "+INFINITY") return INFINITY;

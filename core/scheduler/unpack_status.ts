@@ -80,7 +80,12 @@ function isActive(st: HistState): boolean {
   return st.role !== "Stopped" || st.stopFailed;
 }
 
-function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet): void {
+function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, historyId?: string): void {
+  if (historyId !== undefined) {
+    const m = (p as { historyName?: Map<string, string> }).historyName ?? new Map<string, string>();
+    m.set(node.name, historyId);
+    (p as { historyName?: Map<string, string> }).historyName = m;
+  }
   const promotable = cloneOf(p)?.promotable ?? false;
   if (st.probed) p.probed.add(node.name);
   if (st.notInstalled) p.failed.set(node.name, { op: "monitor", interval: 0, rc: 5, onFail: "ban", lastRun: 0, severity: "hard" });
@@ -204,7 +209,7 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
         }
         cloneSlot.set(slotKey, inst);
         const p = instancePrim(inst, member);
-        if (p) applyState(p, node, hs, ws);
+        if (p) applyState(p, node, hs, ws, id);
         continue;
       }
       // Orphan: in history, not configured.

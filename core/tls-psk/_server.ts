@@ -37,6 +37,7 @@ import {
 import type { ClientHello, HandshakeMessage } from "./_messages.ts";
 import type { Config } from "./_options.ts";
 import { Tls13Protection } from "./_record.ts";
+import type { Tls12Protection } from "./_record.ts";
 import { finished12, keys12, master12, premaster12, Schedule13 } from "./_schedule.ts";
 import type { TlsGroup, TlsPskInfo } from "./types.ts";
 
@@ -72,6 +73,7 @@ export class ServerRole implements Role {
   private ems = false;
   private dh: KeyShare | undefined;
   private master: Buffer | undefined;
+  private pendingWrite: Tls12Protection | undefined;
 
   constructor(host: Engine, cfg: Config) {
     this.host = host;
@@ -302,9 +304,8 @@ export class ServerRole implements Role {
     const wantsReneg = reneg !== undefined || ch.suites.includes(0x00ff);
     this.ems = ch.ext.map.has(EXT.extendedMasterSecret);
     this.transcript = [m.raw];
-    const random = Buffer.from(this.random);
-    if (this.cfg.versions.includes("TLSv1.3")) random.set(DOWNGRADE_TLS12, 24);
-    this.random.set(random);
+    // a server that speaks TLS 1.3 marks a TLS 1.2 answer (RFC 8446 section 4.1.3)
+    if (this.cfg.versions.includes("TLSv1.3")) this.random.set(DOWNGRADE_TLS12, 24);
     const exts: Uint8Array[] = [];
     if (wantsReneg) exts.push(ext(EXT.renegotiationInfo, vec8()));
     if (this.ems) exts.push(ext(EXT.extendedMasterSecret, Buffer.alloc(0)));
@@ -346,8 +347,6 @@ export class ServerRole implements Role {
     this.pendingWrite = keys.server;
     this.state = "wait_fin12";
   }
-
-  private pendingWrite: ReturnType<typeof keys12>["server"] | undefined;
 
   private onFinished12(m: HandshakeMessage): void {
     if (!this.host.readEncrypted) {

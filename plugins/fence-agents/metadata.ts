@@ -126,11 +126,15 @@ export function parseFenceMetadata(xml: string, agent: string): AgentMetadata {
   }
   // fence-agents put the short description in an attribute of the root element.
   shortdesc = root?.["shortdesc"] ?? shortdesc;
+  // As Pacemaker: the fencer supplies action, plug and port, so they are never required in the
+  // configuration; start and stop are the fencer's own (default timeout 20s).
+  const params = parameters.map((p) => ["action", "plug", "port"].includes(p.name) ? { ...p, required: false } : p);
+  if (!actions.some((a) => a.name === "stop")) actions.push({ name: "stop", timeoutMs: 20_000 }, { name: "start", timeoutMs: 20_000 });
   return {
     agent: { class: "stonith", type: agent },
     ...(root?.["version"] !== undefined ? { version: root["version"] } : {}),
     ...(shortdesc !== undefined && shortdesc !== "" ? { shortdesc } : {}),
-    parameters,
+    parameters: params,
     actions,
     xml,
   };

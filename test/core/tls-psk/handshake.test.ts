@@ -125,6 +125,35 @@ describe("TLS 1.2 handshakes", () => {
     await exchange(r2.c, r2.s);
   });
 
+  it("marks a TLS 1.2 answer from a TLS 1.3-capable server with the downgrade sentinel", async () => {
+    const sentinel = (chunks: Buffer[]) =>
+      Buffer.concat(chunks).subarray(5 + 4 + 2 + 24, 5 + 4 + 2 + 32).toString("hex");
+    const r1 = await connectPair(key32, { versions: ["TLSv1.2"] });
+    expect(sentinel(r1.b.written)).toBe("444f574e47524401");
+    const r2 = await connectPair(key32, { versions: ["TLSv1.2"] }, { versions: ["TLSv1.2"] });
+    expect(sentinel(r2.b.written)).not.toBe("444f574e47524401");
+  });
+
+  it("refuses a TLS 1.2 answer marked with the sentinel when it offered TLS 1.3", async () => {
+    const [a, b] = duplexPair();
+    const write = b._write.bind(b);
+    let first = true;
+    b._write = (chunk: Buffer, enc: BufferEncoding, cb: (err?: Error | null) => void) => {
+      if (first) {
+        first = false;
+        chunk = Buffer.from(chunk);
+        Buffer.from("444f574e47524401", "hex").copy(chunk, 5 + 4 + 2 + 24); // a downgrading middlebox
+      }
+      write(chunk, enc, cb);
+    };
+    const [cr] = await Promise.all([
+      settle(tlsPskConnect(a, { identity: "CRM", key: key32 })),
+      settle(tlsPskAccept(b, { key: key32, versions: ["TLSv1.2"] })),
+    ]);
+    expect(!cr.ok && cr.error.code).toBe("TLS_PROTOCOL");
+    expect(!cr.ok && cr.error.message).toContain("downgrade");
+  });
+
   it("refuses a TLS 1.3-only client at a TLS 1.2-only server", async () => {
     const [a, b] = duplexPair();
     const [cr, sr] = await Promise.all([
