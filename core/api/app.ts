@@ -25,6 +25,7 @@ import { clusterStatus } from "../status/mod.ts";
 import { bearerAuth } from "./_auth.ts";
 import { CleanupBody, CreateResourceBody, LocationBody, MoveBody, PropertyBody, readBody } from "./_body.ts";
 import { ApiProblem, problemResponse } from "./_problem.ts";
+import { OPENAPI } from "./openapi.ts";
 
 /** Options of {@link createApi}. */
 export interface ApiOptions {
@@ -95,6 +96,7 @@ export function createApi(options: ApiOptions): Hono {
   }
   if (options.auth !== false) app.use("/v1/*", bearerAuth(options.token!));
 
+  app.get("/v1/openapi.json", (c) => c.json(OPENAPI));
   app.get("/v1/status", (c) => c.json(clusterStatus(svc.get()), 200, { etag: `"${formatCibVersion(svc.version())}"` }));
   app.get("/v1/cib", (c) => {
     const format = c.req.query("format") ?? (/application\/json/.test(c.req.header("accept") ?? "") ? "json" : "xml");

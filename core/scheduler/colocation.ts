@@ -132,6 +132,11 @@ export function applyColocation(ws: WorkingSet, dep: Rsc, c: Colocation, nodes: 
 const HACK = INFINITY - 1;
 
 function bestMatching(ws: WorkingSet, r: Rsc, attr: string, value: string | undefined): number {
+  if (attr === "#uname") {
+    if (value === undefined) return -INFINITY;
+    const s = r.allowed.get(value);
+    return s !== undefined && nodeAvailable(ws.nodes.get(value)) ? Math.max(s, -INFINITY) : -INFINITY;
+  }
   let best = -INFINITY;
   for (const [n, s] of r.allowed) {
     if (s > best && nodeAvailable(ws.nodes.get(n)) && attrOf(ws, n, attr) === value) best = s;

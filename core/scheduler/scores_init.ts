@@ -43,10 +43,9 @@ function reconnectDelay(ws: WorkingSet, p: Primitive): void {
   }
 }
 
-function failcountBans(ws: WorkingSet, p: Primitive): void {
+function failcountBans(ws: WorkingSet, p: Primitive, fillers: ReadonlyMap<string, Primitive[]>): void {
   const counts = new Map(p.failcount);
-  for (const r of ws.byId.values()) {
-    if (r.kind !== "primitive" || r.container !== p.id || r.remoteNode) continue;
+  for (const r of fillers.get(p.id) ?? []) {
     for (const [n, c] of r.failcount) counts.set(n, (counts.get(n) ?? 0) + c);
   }
   for (const [node, fc] of counts) {
@@ -74,6 +73,13 @@ export function initScores(ws: WorkingSet): void {
     const guestConn = r.kind === "primitive" && r.remoteNode !== undefined && r.container !== undefined;
     if (ws.options.symmetric || guestConn) for (const n of ws.nodes.keys()) r.allowed.set(n, 0);
   }
+  const fillers = new Map<string, Primitive[]>();
+  for (const r of all) {
+    if (r.kind !== "primitive" || !r.container || r.remoteNode) continue;
+    const l = fillers.get(r.container) ?? [];
+    l.push(r);
+    fillers.set(r.container, l);
+  }
   for (const loc of ws.locations) {
     if (loc.role) continue;
     for (const t of locationTargets(loc.rsc)) addScore(t, loc.node, loc.score, loc.source);
@@ -94,7 +100,7 @@ export function initScores(ws: WorkingSet): void {
       }
     }
     if (r.remoteNode) reconnectDelay(ws, r);
-    failcountBans(ws, r);
+    failcountBans(ws, r, fillers);
     for (const [node, f] of r.failed) {
       if (f.severity === "hard") addScore(r, node, -INFINITY, `hard failure of ${f.op}`);
       if (f.severity === "fatal") for (const n of ws.nodes.keys()) addScore(r, n, -INFINITY, `fatal failure of ${f.op}`);

@@ -57,9 +57,8 @@ export default definePlugin({
   name: "fence-agents",
   version: "0.1.0",
   apiVersions: [1],
-  setup(config: unknown): Promise<void> {
+  async setup(config: unknown): Promise<void> {
     current = createFenceAgentsProvider(parseFenceAgentsConfig(config));
-    return Promise.resolve();
   },
   fenceAgents: [provider],
 });

@@ -54,10 +54,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The line of agent stderr that best says why it failed (the last error line, else the last). */
+/**
+ * The line of agent stderr that best says why it failed: the last line saying "failed", else the
+ * last error line, else the last line.
+ */
 export function fenceFailureReason(stderr: string): string | undefined {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
-  const pick = [...lines].reverse().find((l) => /error|fail/i.test(l)) ?? lines[lines.length - 1];
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "").reverse();
+  const pick = lines.find((l) => /fail/i.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[0];
   if (pick === undefined) return undefined;
   return pick.length > 256 ? `${pick.slice(0, 253)}...` : pick;
 }

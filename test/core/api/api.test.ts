@@ -123,6 +123,18 @@ describe("HTTP API", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("documents every route in its OpenAPI document", async () => {
+    const { app, call } = await setup();
+    const doc = await (await call("GET", "/v1/openapi.json")).json();
+    const documented = new Set<string>();
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const m of Object.keys(ops)) documented.add(`${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`);
+    }
+    const routes = app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`);
+    expect(routes.length).toBeGreaterThan(10);
+    for (const r of routes) expect(documented, r).toContain(r);
+  });
+
   it("refuses to start without a token unless auth is off", async () => {
     const svc = await CibService.open(new MemoryStore(), { nodeName: "n" });
     expect(() => createApi({ service: svc })).toThrow(TypeError);

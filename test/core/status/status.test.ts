@@ -22,6 +22,9 @@ const CIB = `<cib admin_epoch="0" epoch="7" num_updates="3" validate-with="pacem
  <primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>
  <primitive id="off" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="off-m"><nvpair id="off-m-t" name="target-role" value="Stopped"/></meta_attributes></primitive>
  <clone id="c-clone"><primitive id="c" class="ocf" provider="pacemaker" type="Dummy"/></clone>
+ <clone id="ms"><meta_attributes id="ms-m"><nvpair id="ms-m-p" name="promotable" value="true"/></meta_attributes><primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone>
+ <clone id="gc"><group id="grp"><primitive id="g1" class="ocf" provider="pacemaker" type="Dummy"/><primitive id="g2" class="ocf" provider="pacemaker" type="Dummy"/></group></clone>
+ <primitive id="rem1" class="ocf" provider="pacemaker" type="remote"><instance_attributes id="rem1-i"><nvpair id="rem1-i-s" name="server" value="10.0.0.9"/></instance_attributes></primitive>
 </resources><constraints/></configuration>
 <status>
  <node_state id="1" uname="n1" ${MEMBER}>${lrm("1", [
@@ -29,10 +32,15 @@ const CIB = `<cib admin_epoch="0" epoch="7" num_updates="3" validate-with="pacem
    ["guest1", "ocf:pacemaker:remote", op("guest1", "n1", "start", 0)],
    ["d", "ocf:pacemaker:Dummy", op("d", "n1", "start", 0) + op("d", "n1", "monitor", 7, { interval: 10000, call: 6, reason: "process gone" })],
    ["c", "ocf:pacemaker:Dummy", op("c", "n1", "start", 0)],
+   ["s", "ocf:pacemaker:Stateful", op("s", "n1", "promote", 0)],
+   ["g1", "ocf:pacemaker:Dummy", op("g1", "n1", "start", 0)],
+   ["g2", "ocf:pacemaker:Dummy", op("g2", "n1", "start", 0)],
+   ["rem1", "ocf:pacemaker:remote", op("rem1", "n1", "start", 0)],
  ])}</node_state>
- <node_state id="2" uname="n2" ${MEMBER}>${lrm("2", [["c", "ocf:pacemaker:Dummy", op("c", "n2", "start", 0) + op("c", "n2", "monitor", 1, { interval: 5000, status: 2, call: 7 })], ["off", "ocf:pacemaker:Dummy", op("off", "n2", "monitor", 7, { target: 7 })]])}</node_state>
+ <node_state id="2" uname="n2" ${MEMBER}>${lrm("2", [["c", "ocf:pacemaker:Dummy", op("c", "n2", "start", 0) + op("c", "n2", "monitor", 1, { interval: 5000, status: 2, call: 7 })], ["off", "ocf:pacemaker:Dummy", op("off", "n2", "monitor", 7, { target: 7 })], ["s", "ocf:pacemaker:Stateful", op("s", "n2", "start", 0)], ["g1", "ocf:pacemaker:Dummy", op("g1", "n2", "start", 0)]])}</node_state>
  <node_state id="3" uname="n3" in_ccm="false" crmd="offline" join="down" expected="down"/>
  <node_state id="guest1" uname="guest1" remote_node="true"/>
+ <node_state id="rem1" uname="rem1" remote_node="true" in_ccm="true"/>
 </status></cib>`;
 
 describe("clusterStatus", () => {
@@ -45,6 +53,7 @@ describe("clusterStatus", () => {
     expect(by.n2).toMatchObject({ kind: "cluster", online: true, standby: true });
     expect(by.n3).toMatchObject({ kind: "cluster", online: false, standby: false });
     expect(by.guest1).toMatchObject({ kind: "guest", online: true, host: "n1", container: "vm1" });
+    expect(by.rem1).toMatchObject({ kind: "remote", online: true, standby: false });
   });
 
   it("lists resources with role and nodes; a clone once with every node", () => {
@@ -53,6 +62,10 @@ describe("clusterStatus", () => {
     expect(by["c-clone"]).toMatchObject({ role: "Started", active_on: ["n1", "n2"], primitive: "c" });
     expect(s.resources.filter((r) => r.id === "c" || r.id === "c-clone").length).toBe(1);
     expect(by.off).toMatchObject({ role: "Stopped", active_on: [], target_role: "Stopped" });
+    expect(by.ms).toMatchObject({ role: "Promoted", active_on: ["n1", "n2"], roles: { n1: "Promoted", n2: "Unpromoted" } });
+    expect(by.g1).toMatchObject({ group: "grp", clone: "gc", active_on: ["n1", "n2"] });
+    expect(by.g2).toMatchObject({ group: "grp", clone: "gc", active_on: ["n1"] });
+    expect(by.rem1).toMatchObject({ agent: "ocf:pacemaker:remote", role: "Started", active_on: ["n1"] });
   });
 
   it("lists failed actions with reasons in words", () => {
@@ -69,6 +82,9 @@ describe("clusterStatus", () => {
     expect(t).toContain("* Node n2: standby");
     expect(t).toContain("* OFFLINE: [ n3 ]");
     expect(t).toContain("* GuestOnline: [ guest1@n1 ]");
+    expect(t).toContain("* RemoteOnline: [ rem1 ]");
+    expect(t).toMatch(/ms\t\(ocf:pacemaker:Stateful\):\t Promoted: \[ n1 \] Unpromoted: \[ n2 \]/);
+    expect(t).toContain("* Resource Group: gc (group grp):");
     expect(t).toMatch(/c-clone\t\(ocf:pacemaker:Dummy\):\t Started: \[ n1 n2 \]/);
     expect(t).toMatch(/off \(disabled\)\t\(ocf:pacemaker:Dummy\):\t Stopped/);
     expect(t).toContain("d monitor (every 10s) on n1 failed: not running: process gone (rc=7, status complete)");
