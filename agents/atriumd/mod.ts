@@ -19,7 +19,7 @@ import { loadAuthkey } from "../../core/remote/authkey.ts";
 import { FileStore } from "../../core/cib/store/mod.ts";
 import { CibService } from "../../core/cib/service/mod.ts";
 import { formatCibVersion } from "../../core/cib/codec.ts";
-import { markNodeMember } from "../../core/cib/edit/mod.ts";
+import { addClusterNode, markNodeMember } from "../../core/cib/edit/mod.ts";
 import { createApi } from "../../core/api/mod.ts";
 import { serveFetch } from "./_http.ts";
 import { DEFAULT_STATE_DIR, ensureStateDir, loadOrCreateToken, removeApiInfo, writeApiInfo } from "./_state.ts";
@@ -40,6 +40,24 @@ export interface AtriumdHooks {
   onSignal?(handler: (sig: string) => void): () => void;
   /** Called once serving, with the endpoint's URL. */
   ready?(info: { url: string; stateDir: string }): void;
+  /**
+   * Start the controller (until core/controller has an entry point, this hook is how it is
+   * plugged in). Called after the CIB is loaded and before the endpoint serves; its `stop()`
+   * runs at shutdown before the CIB service closes.
+   */
+  startController?(ctx: ControllerContext): Promise<{ stop(): Promise<void> }>;
+}
+
+/** What the controller gets from the daemon. */
+export interface ControllerContext {
+  /** The CIB service (get(), apply(edit), onChange(listener)). */
+  readonly service: CibService;
+  /** This node's name. */
+  readonly nodeName: string;
+  /** The remote authkey, when one was found (for remote and guest connections). */
+  readonly authkey: Uint8Array | undefined;
+  /** One log line. */
+  readonly log: (level: "debug" | "info" | "warn" | "error", line: string) => void;
 }
 
 /** Parse `ADDR:PORT` (`[v6]:PORT` too). */
@@ -50,7 +68,7 @@ export function parseListen(text: string): { hostname: string; port: number } {
   return { hostname: (m[1] ?? m[2])!, port };
 }
 
-function logger(io: CommandIo): (level: string, line: string) => void {
+function logger(io: CommandIo): ControllerContext["log"] {
   return (level, line) => io.stderr(`${new Date().toISOString()} atriumd ${level}: ${line}\n`);
 }
 
@@ -90,19 +108,30 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
     return Exit.UNAVAILABLE;
   }
 
-  // Membership stand-in until the cluster layer exists: the local node is up and a member.
+  // Membership stand-in until the cluster layer exists: the local node is known (added when
+  // the CIB was made for another name), up and a member.
   try {
+    await service.apply((cib) => addClusterNode(cib, nodeName));
     await service.apply((cib) => markNodeMember(cib, nodeName));
   } catch (e) {
     log("warn", `Cannot record node ${quote(nodeName)} as a member: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   // ---------------------------------------------------------------------------------------
-  // CONTROLLER: start the controller here. It gets `service` (get(), apply(), onChange()),
-  // `nodeName` and `authkey`, subscribes with service.onChange() to re-schedule, and is
-  // stopped in `shutdown()` below before the CIB service closes.
-  const controller: { stop(): Promise<void> } | undefined = undefined;
-  void authkey;
+  // CONTROLLER: the controller starts here (through hooks.startController until core/controller
+  // has an entry point to call directly). It gets the CIB service (get(), apply(), onChange()
+  // to re-schedule), this node's name and the authkey, and is stopped at shutdown below,
+  // before the CIB service closes.
+  let controller: { stop(): Promise<void> } | undefined;
+  if (hooks.startController !== undefined) {
+    try {
+      controller = await hooks.startController({ service, nodeName, authkey, log });
+    } catch (e) {
+      io.stderr(`atriumd: Cannot start the controller: ${e instanceof Error ? e.message : String(e)}\n`);
+      await service.close();
+      return Exit.SOFTWARE;
+    }
+  }
   // ---------------------------------------------------------------------------------------
 
   const { token } = await loadOrCreateToken(stateDir);
@@ -128,8 +157,13 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
   log("info", `Received ${sig}: shutting down`);
   await removeApiInfo(stateDir).catch(() => {});
   await server.close();
-  const ctl = controller as { stop(): Promise<void> } | undefined;
-  if (ctl !== undefined) await ctl.stop();
+  if (controller !== undefined) {
+    try {
+      await controller.stop();
+    } catch (e) {
+      log("error", `The controller did not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   try {
     await service.apply((cib) => markNodeMember(cib, nodeName, false));
   } catch {

@@ -97,7 +97,15 @@ export function createApi(options: ApiOptions): Hono {
   if (options.auth !== false) app.use("/v1/*", bearerAuth(options.token!));
 
   app.get("/v1/openapi.json", (c) => c.json(OPENAPI));
-  app.get("/v1/status", (c) => c.json(clusterStatus(svc.get()), 200, { etag: `"${formatCibVersion(svc.version())}"` }));
+  // The status is computed at most once a second per CIB (the tree is immutable, a new one
+  // after every update; the second bounds how stale time-dependent rules can look).
+  let cached: { cib: unknown; at: number; status: ReturnType<typeof clusterStatus> } | undefined;
+  app.get("/v1/status", (c) => {
+    const cib = svc.get();
+    const now = Date.now();
+    if (cached?.cib !== cib || now - cached.at > 1000) cached = { cib, at: now, status: clusterStatus(cib) };
+    return c.json(cached.status, 200, { etag: `"${formatCibVersion(svc.version())}"` });
+  });
   app.get("/v1/cib", (c) => {
     const format = c.req.query("format") ?? (/application\/json/.test(c.req.header("accept") ?? "") ? "json" : "xml");
     const etag = `"${formatCibVersion(svc.version())}"`;

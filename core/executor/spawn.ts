@@ -4,9 +4,10 @@
  * Deno (`node:child_process` with `detached: true`, `process.kill(-pgid)`).
  * @module
  */
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
+import { launch, type LaunchCallbacks, type LaunchDone } from "./_launcher.ts";
+import { spawnPlain } from "./_spawn_plain.ts";
 
 /** Default cap per output stream: 10 MiB. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 10 * 1024 * 1024;
@@ -51,33 +52,6 @@ export interface RunProcessResult {
   readonly spawnError?: { readonly code: string; readonly message: string };
   readonly durationMs: number;
   readonly pid?: number;
-}
-
-class CappedBuffer {
-  readonly #chunks: Uint8Array[] = [];
-  #size = 0;
-  truncated = false;
-  constructor(readonly cap: number) {}
-  push(chunk: Uint8Array): void {
-    const room = this.cap - this.#size;
-    if (room <= 0) {
-      if (chunk.length > 0) this.truncated = true;
-      return;
-    }
-    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (part.length < chunk.length) this.truncated = true;
-    this.#chunks.push(Uint8Array.from(part));
-    this.#size += part.length;
-  }
-  text(): string {
-    const all = new Uint8Array(this.#size);
-    let off = 0;
-    for (const c of this.#chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    return new TextDecoder("utf-8", { fatal: false }).decode(all);
-  }
 }
 
 /** Send `sig` to process group `pgid`; false when the group no longer exists. */
@@ -144,65 +118,52 @@ export function runProcess(command: string, options: RunProcessOptions = {}): Pr
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const out = new CappedBuffer(cap);
-  const err = new CappedBuffer(cap);
+  const args = options.args ?? [];
 
   return new Promise<RunProcessResult>((resolve) => {
     let timedOut = false;
     let aborted = false;
     let settled = false;
-    let exitCode: number | null = null;
-    let exitSignal: string | null = null;
     let killing: Promise<void> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let pid: number | undefined;
+    let pidKnown!: (pid: number | undefined) => void;
+    const pidReady = new Promise<number | undefined>((r) => (pidKnown = r));
 
-    function finish(spawnError?: { code: string; message: string }): void {
+    function finish(d: LaunchDone): void {
       if (settled) return;
       settled = true;
+      pidKnown(undefined);
       if (timer !== undefined) clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
+      const exit = d.kind === "exit" ? d : undefined;
       const result: RunProcessResult = {
-        exitCode,
-        signal: exitSignal,
-        stdout: out.text(),
-        stderr: err.text(),
-        truncated: out.truncated || err.truncated,
+        exitCode: exit?.exitCode ?? null,
+        signal: exit?.signal ?? null,
+        stdout: exit?.stdout ?? "",
+        stderr: exit?.stderr ?? "",
+        truncated: exit?.truncated ?? false,
         timedOut,
         aborted,
         durationMs: Math.round(performance.now() - started),
-        ...(spawnError !== undefined ? { spawnError } : {}),
+        ...(d.kind === "error" ? { spawnError: { code: d.code, message: d.message } } : {}),
         ...(pid !== undefined ? { pid } : {}),
       };
       resolve(result);
     }
 
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(command, [...(options.args ?? [])], {
-        detached: true,
-        env,
-        stdio: [options.input !== undefined ? "pipe" : "ignore", "pipe", "pipe"],
-        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      });
-    } catch (e) {
-      const error = e as NodeJS.ErrnoException;
-      finish({ code: error.code ?? "ERROR", message: error.message });
-      return;
-    }
-    pid = child.pid;
-
     async function killTree(): Promise<void> {
-      if (pid === undefined) return;
-      killGroup(pid, "SIGTERM");
+      const p = await pidReady;
+      if (p === undefined || settled) return;
+      killGroup(p, "SIGTERM");
       const deadline = performance.now() + grace;
       while (performance.now() < deadline) {
         await sleep(Math.min(25, grace));
-        if (!groupAlive(pid)) return;
+        if (!groupAlive(p)) return;
       }
-      killGroup(pid, "SIGKILL");
+      killGroup(p, "SIGKILL");
       // Give the kernel a moment to finish the kill so callers see the group gone.
-      for (let i = 0; i < 40 && groupAlive(pid); i++) await sleep(5);
+      for (let i = 0; i < 40 && groupAlive(p); i++) await sleep(5);
     }
 
     function startKill(): void {
@@ -214,6 +175,22 @@ export function runProcess(command: string, options: RunProcessOptions = {}): Pr
       aborted = true;
       startKill();
     }
+
+    const cb: LaunchCallbacks = {
+      onPid(p: number): void {
+        pid = p;
+        pidKnown(p);
+      },
+      onDone(d: LaunchDone): void {
+        if (d.kind === "fallback") {
+          spawnPlain({ command, args, env, cap, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) }, cb);
+          return;
+        }
+        if (d.kind !== "exit") pidKnown(undefined);
+        if (killing !== undefined) void killing.then(() => finish(d));
+        else finish(d);
+      },
+    };
 
     if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
       timer = setTimeout(() => {
@@ -227,38 +204,9 @@ export function runProcess(command: string, options: RunProcessOptions = {}): Pr
       else options.signal.addEventListener("abort", onAbort, { once: true });
     }
 
-    child.stdout?.on("data", (c: Uint8Array) => out.push(c));
-    child.stderr?.on("data", (c: Uint8Array) => err.push(c));
-    if (child.stdin) {
-      child.stdin.on("error", () => {});
-      child.stdin.end(options.input);
+    const req = { command, args, env, cap, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) };
+    if (options.input !== undefined || !launch(req, cb)) {
+      spawnPlain({ ...req, ...(options.input !== undefined ? { input: options.input } : {}) }, cb);
     }
-
-    let exited = false;
-    let drainTimer: ReturnType<typeof setTimeout> | undefined;
-    let doneCalled = false;
-    function done(): void {
-      if (doneCalled) return;
-      doneCalled = true;
-      if (drainTimer !== undefined) clearTimeout(drainTimer);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      if (killing !== undefined) void killing.then(() => finish());
-      else finish();
-    }
-    child.on("close", () => {
-      if (exited) done();
-    });
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) finish({ code: e.code ?? "ERROR", message: e.message });
-    });
-    child.on("exit", (code, sig) => {
-      exitCode = code;
-      exitSignal = sig;
-      exited = true;
-      // Output a background child still holds must not keep us waiting: give the pipes a
-      // short moment to drain, as Pacemaker reads what is there when the child exits.
-      drainTimer = setTimeout(done, 100);
-    });
   });
 }

@@ -23,6 +23,8 @@ export interface SNode {
   /** Node attributes (config instance_attributes + transient attributes + #uname ...). */
   readonly attrs: Map<string, string>;
   readonly utilization: Map<string, number>;
+  /** A bundle replica's guest node (runs only that replica's child). */
+  bundleNode?: string;
   /** Guest/remote node must be reset (fenced; for guests: container recovered). */
   resetRequired?: boolean;
   /** Remote node fencing is revoked if its connection can be re-established. */
@@ -110,6 +112,8 @@ export interface Primitive extends RscBase {
   container?: string;
   /** Clone instance number, when inside a clone. */
   instance?: number;
+  /** Part of a bundle: the bundle id and what this primitive is in it. */
+  bundle?: { readonly id: string; readonly part: "container" | "ip" | "remote" | "child"; readonly replica: number };
 }
 
 export interface Group extends RscBase {
@@ -131,6 +135,12 @@ export interface Clone extends RscBase {
   readonly interleave: boolean;
   readonly ordered: boolean;
   readonly notify: boolean;
+  /** Instance id separator: ":" for clones, "-" for a bundle's containers. */
+  instanceSep?: string;
+  /** For a bundle's container clone: the clone of the wrapped resource. */
+  bundleChild?: Clone;
+  /** For a bundle's child clone: instance i runs only on guest node `${bundleId}-${i}`. */
+  bundleOf?: string;
 }
 
 export interface Bundle extends RscBase {
@@ -206,6 +216,8 @@ export interface WorkingSet {
   readonly now: Date;
   readonly options: ClusterOptions;
   readonly rscDefaults: Map<string, string>;
+  /** The rsc_defaults meta_attributes sets (rules may depend on the resource agent). */
+  readonly rscDefaultSets: readonly CibElement[];
   readonly opDefaults: Map<string, string>;
   readonly nodes: Map<string, SNode>;
   /** Top-level resources in configuration order. */

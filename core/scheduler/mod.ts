@@ -21,7 +21,7 @@
  * ```
  */
 import type { Cib } from "../cib/model.ts";
-import { kid } from "./_cib.ts";
+import { kid, kids } from "./_cib.ts";
 import { indexIds } from "./_cib.ts";
 import { parseIsoDate, type RuleContext } from "./_rules.ts";
 import type { WorkingSet } from "./_model.ts";
@@ -34,7 +34,7 @@ import { assignAll } from "./assign.ts";
 import { decideFencing, planActions } from "./actions.ts";
 import { applyOrderings } from "./ordering.ts";
 import { buildGraph } from "./graph.ts";
-import { currentPlacement, finalPlacement, nodeSummaries, summarize } from "./summary.ts";
+import { bundleHosts, currentPlacement, finalPlacement, nodeSummaries, summarize, translateSummary } from "./summary.ts";
 import type { SummaryEntry, Transition, ScoreContribution } from "./transition.ts";
 
 export type * from "./transition.ts";
@@ -70,13 +70,13 @@ export function unpack(cib: Cib, now: Date): WorkingSet {
   const ws: WorkingSet = {
     now, options,
     rscDefaults: unpackDefaults(cib, "rsc_defaults", ctx),
+    rscDefaultSets: kids(kid(kid(cib, "configuration"), "rsc_defaults"), "meta_attributes"),
     opDefaults: unpackDefaults(cib, "op_defaults", ctx),
     nodes: unpackNodes(cib, ctx, options),
     resources: [], byId: new Map(), colocations: [], orderings: [], locations: [], ticketDeps: [],
     ids, warnings: [], tickets: new Map(),
     ...(dc !== undefined ? { dcName: dc } : {}),
   };
-  void kid;
   for (const n of ws.nodes.values()) n.attrs.set("#is_dc", dc !== undefined && n.id === dc ? "true" : "false");
   unpackResources(cib, ws, ctx);
   unpackStatus(cib, ws, ctx);
@@ -96,7 +96,8 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   applyOrderings(ws, plans, idx);
   const summary: SummaryEntry[] = [];
   for (const n of ws.nodes.values()) if (n.fence) summary.push({ action: "fence", node: n.name, op: n.fence });
-  for (const pl of plans.values()) summary.push(...summarize(pl));
+  const hosts = bundleHosts(ws, plans);
+  for (const pl of plans.values()) for (const e of summarize(pl)) summary.push(translateSummary(e, hosts));
   const scores: Record<string, Record<string, number>> = {};
   const explain: Record<string, ScoreContribution[]> = {};
   for (const r of ws.byId.values()) {
@@ -106,7 +107,7 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   return {
     actions: buildGraph(ws, plans),
     summary,
-    placement: finalPlacement(ws, plans),
+    placement: finalPlacement(ws, plans, hosts),
     current: currentPlacement(plans),
     nodes: nodeSummaries(ws, true),
     nodesBefore,

@@ -38,7 +38,8 @@ function edges(ws: WorkingSet): Edge[] {
 }
 
 /** Will `r` be able to reach the state `action` asks for (start/promote) after the transition? */
-function runnableAfter(r: Rsc, action: string, plans: Map<Primitive, Plan>): boolean {
+function runnableAfter(r0: Rsc, action: string, plans: Map<Primitive, Plan>): boolean {
+  const r = r0.kind === "clone" && r0.bundleChild ? r0.bundleChild : r0;
   const prims = primitivesOf(r);
   const ok = (p: Primitive): boolean => {
     const pl = plans.get(p);

@@ -91,6 +91,9 @@ export function initScores(ws: WorkingSet): void {
     if (r.remoteNode || r.guestNode || r.cls === "stonith") {
       for (const n of ws.nodes.values()) if (n.type !== "cluster") addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
     }
+    for (const n of ws.nodes.values()) {
+      if (n.bundleNode && r.bundle?.id !== n.bundleNode) addScore(r, n.name, -INFINITY, `bundle node ${n.name} runs only its bundle`);
+    }
     const force = (r as { forceNode?: string }).forceNode;
     if (force) for (const n of ws.nodes.keys()) if (n !== force) addScore(r, n, -INFINITY, `runs inside guest node ${force}`);
     if (r.stickiness !== 0 && r.managed && r.running.size === 1) {
@@ -106,26 +109,41 @@ export function initScores(ws: WorkingSet): void {
       if (f.severity === "fatal") for (const n of ws.nodes.keys()) addScore(r, n, -INFINITY, `fatal failure of ${f.op}`);
     }
   }
-  for (const dep of ws.ticketDeps) {
-    const t = ws.tickets.get(dep.ticket);
-    const granted = t?.granted ?? false, standby = t?.standby ?? false;
-    if (granted && !standby) continue;
-    if (dep.role === "Promoted") { noPromotion(dep.rsc); continue; }
-    if (dep.lossPolicy === "freeze" && !granted) {
-      for (const p of primitivesOf(dep.rsc)) {
-        const cur = [...p.running.keys()];
-        for (const n of ws.nodes.keys()) if (!cur.includes(n)) addScore(p, n, -INFINITY, `ticket ${dep.ticket} lost (freeze)`);
-      }
-      continue;
-    }
-    if (dep.lossPolicy === "fence" && !granted && ws.options.stonithEnabled) {
-      for (const p of primitivesOf(dep.rsc)) for (const n of p.running.keys()) { const nd = ws.nodes.get(n); if (nd) nd.unclean = true; }
-    }
-    for (const tr of locationTargets(dep.rsc)) for (const n of ws.nodes.keys()) addScore(tr, n, -INFINITY, `ticket ${dep.ticket} not granted`);
-  }
+  for (const dep of ws.ticketDeps) applyTicket(ws, dep);
   // Resources in a group or clone also follow every location of their ancestors: done above
   // through locationTargets. Nodes that are not allowed in an asymmetric cluster stay absent.
   for (const r of ws.resources) if (r.kind === "clone" && r.promotable) promotionScores(ws, r);
+}
+
+/** A ticket dependency (Pacemaker's rsc_ticket semantics for loss-policy and roles). */
+function applyTicket(ws: WorkingSet, dep: WorkingSet["ticketDeps"][number]): void {
+  const t = ws.tickets.get(dep.ticket);
+  const granted = t?.granted ?? false, standby = t?.standby ?? false;
+  if (granted && !standby) return;
+  const prims = primitivesOf(dep.rsc);
+  const running = prims.some((p) => p.running.size > 0);
+  const ban = (why: string): void => {
+    for (const tr of locationTargets(dep.rsc)) for (const n of ws.nodes.keys()) addScore(tr, n, -INFINITY, `ticket ${dep.ticket} ${why}`);
+  };
+  const roleMatches = (): boolean => !dep.role || prims.some((p) => [...p.running.values()].some((r) => r === dep.role));
+  if (dep.role === "Promoted") noPromotion(dep.rsc);
+  if (!granted && running) {
+    switch (dep.lossPolicy) {
+      case "demote": if (dep.role !== "Promoted") ban("lost"); break;
+      case "fence":
+        if (!roleMatches()) return;
+        ban("lost");
+        if (ws.options.stonithEnabled) for (const p of prims) for (const n of p.running.keys()) { const nd = ws.nodes.get(n); if (nd) nd.unclean = true; }
+        break;
+      case "freeze":
+        if (!roleMatches()) return;
+        for (const p of prims) p.managed = false;
+        break;
+      default: ban("lost"); break;
+    }
+  } else if (dep.role !== "Promoted" || dep.lossPolicy === "stop") {
+    ban(granted ? "in standby" : "not granted");
+  }
 }
 
 function noPromotion(r: Rsc): void {

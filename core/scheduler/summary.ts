@@ -10,7 +10,45 @@ import { activeAfter } from "./actions.ts";
 
 /** Conformance key of a primitive: its id without a clone instance number. */
 export function rscKey(p: Primitive): string {
+  if (p.bundle) {
+    switch (p.bundle.part) {
+      case "container": return p.bundle.id;
+      case "ip": return `${p.bundle.id}#ip`;
+      case "remote": return `${p.bundle.id}#remote`;
+      default: break;
+    }
+  }
   return p.instance !== undefined || cloneOf(p) ? p.id.replace(/:\d+$/, "") : p.id;
+}
+
+/** Bundle guest node -> the cluster node hosting its container, before and after. */
+export interface HostMaps { readonly before: Map<string, string | null>; readonly after: Map<string, string | null> }
+
+/** Build the bundle-node translation tables. */
+export function bundleHosts(ws: WorkingSet, plans: Map<Primitive, Plan>): HostMaps {
+  const before = new Map<string, string | null>(), after = new Map<string, string | null>();
+  for (const n of ws.nodes.values()) {
+    if (!n.bundleNode || !n.containerRsc) continue;
+    const c = ws.byId.get(n.containerRsc);
+    if (!c || c.kind !== "primitive") continue;
+    before.set(n.name, [...c.running.keys()][0] ?? null);
+    const pl = plans.get(c);
+    after.set(n.name, pl && pl.next && activeAfter(pl) ? pl.next : [...c.running.keys()].find((h) => !pl?.stops.get(h)?.runnable) ?? null);
+  }
+  return { before, after };
+}
+
+function mapNode(n: string | null, primary: Map<string, string | null>, secondary: Map<string, string | null>): string | null {
+  if (n === null) return null;
+  if (primary.has(n) && primary.get(n)) return primary.get(n)!;
+  if (secondary.has(n) && secondary.get(n)) return secondary.get(n)!;
+  return n;
+}
+
+/** Translate bundle guest nodes in summary entries to their hosts. */
+export function translateSummary(e: RscEntry, hosts: HostMaps): RscEntry {
+  if (!hosts.before.size) return e;
+  return { ...e, from: mapNode(e.from, hosts.before, hosts.after), to: mapNode(e.to, hosts.after, hosts.before) };
 }
 
 type RscEntry = Extract<SummaryEntry, { resource: string }>;
@@ -72,10 +110,11 @@ export function summarize(pl: Plan): RscEntry[] {
 }
 
 /** Where each primitive is active after the transition (conformance keys). */
-export function finalPlacement(ws: WorkingSet, plans: Map<Primitive, Plan>): Record<string, Placement[]> {
+export function finalPlacement(ws: WorkingSet, plans: Map<Primitive, Plan>, hosts?: HostMaps): Record<string, Placement[]> {
   const out: Record<string, Placement[]> = {};
   for (const pl of plans.values()) {
     const p = pl.p;
+    if (p.bundle && (p.bundle.part === "ip" || p.bundle.part === "remote")) continue;
     const key = rscKey(p);
     const list = out[key] ?? (out[key] = []);
     if (!p.managed) {
@@ -95,12 +134,22 @@ export function finalPlacement(ws: WorkingSet, plans: Map<Primitive, Plan>): Rec
     }
     if (p.orphan && list.length === 0) delete out[key];
   }
+  if (hosts) {
+    for (const list of Object.values(out)) {
+      for (let i = 0; i < list.length; i++) {
+        const pl = list[i]!;
+        const h = hosts.after.get(pl.node);
+        if (h) list[i] = { node: h, role: pl.role };
+      }
+    }
+  }
   for (const k of Object.keys(out)) out[k]!.sort((a, b) => (a.node + "\0" + a.role < b.node + "\0" + b.role ? -1 : a.node + "\0" + a.role > b.node + "\0" + b.role ? 1 : 0));
   void ws;
   return out;
 }
 
 function shownRole(p: Primitive, r: Role): Role {
+  if (p.bundle?.part === "container") return "Started";
   const promotable = cloneOf(p)?.promotable ?? false;
   if (promotable) return r === "Started" ? "Unpromoted" : r;
   return r === "Unpromoted" ? "Started" : r;

@@ -10,6 +10,7 @@ import { parseScore, INFINITY } from "./scores.ts";
 import type { Clone, Group, OpConfig, Primitive, Rsc, WorkingSet } from "./_model.ts";
 import type { Role } from "./transition.ts";
 import { makeNode } from "./unpack_config.ts";
+import { unpackBundle } from "./unpack_bundle.ts";
 
 /** Parse a role name (old and new spellings). */
 export function parseRole(text: string | undefined): Role | undefined {
@@ -26,7 +27,12 @@ function metaOf(el: CibElement, parent: Rsc | undefined, ws: WorkingSet, ctx: Ru
   const meta = unpackNvSets(kids(el, "meta_attributes"), ctx);
   if (tmpl) unpackNvSets(kids(tmpl, "meta_attributes"), ctx, meta);
   if (parent) for (const [k, v] of parent.meta) if (!meta.has(k)) meta.set(k, v);
-  for (const [k, v] of ws.rscDefaults) if (!meta.has(k)) meta.set(k, v);
+  const cls = el.attrs.class ?? tmpl?.attrs.class;
+  const rscCtx: RuleContext = cls !== undefined
+    ? { ...ctx, rsc: { cls, type: el.attrs.type ?? tmpl?.attrs.type ?? "", ...(el.attrs.provider ?? tmpl?.attrs.provider ? { provider: el.attrs.provider ?? tmpl?.attrs.provider } : {}) } }
+    : ctx;
+  const defaults = ws.rscDefaultSets.length ? unpackNvSets(ws.rscDefaultSets, rscCtx) : ws.rscDefaults;
+  for (const [k, v] of defaults) if (!meta.has(k)) meta.set(k, v);
   return meta;
 }
 
@@ -110,7 +116,8 @@ function makeGroup(el: CibElement, id: string, parent: Rsc | undefined, ws: Work
   return g;
 }
 
-function makeClone(el: CibElement, parent: Rsc | undefined, ws: WorkingSet, ctx: RuleContext): Clone | undefined {
+/** Make a clone (used by bundles too). */
+export function makeClone(el: CibElement, parent: Rsc | undefined, ws: WorkingSet, ctx: RuleContext): Clone | undefined {
   const id = el.attrs.id ?? "";
   const meta = metaOf(el, parent, ws, ctx);
   if (!meta.has("resource-stickiness")) meta.set("resource-stickiness", "1");
@@ -145,7 +152,7 @@ function makeClone(el: CibElement, parent: Rsc | undefined, ws: WorkingSet, ctx:
 /** Add one more instance to a clone (numbered after the existing ones). */
 export function addCloneInstance(c: Clone, ws: WorkingSet, ctx: RuleContext): Rsc {
   const n = c.instances.length;
-  const suffix = `:${n}`;
+  const suffix = `${c.instanceSep ?? ":"}${n}`;
   const t = c.template;
   const inst: Rsc = t.tag === "group"
     ? makeGroup(t, (t.attrs.id ?? "") + suffix, c, ws, ctx, suffix)
@@ -171,7 +178,7 @@ export function unpackResources(cib: Cib, ws: WorkingSet, ctx: RuleContext): voi
     if (el.tag === "primitive") r = makePrimitive(el, el.attrs.id ?? "", undefined, ws, ctx);
     else if (el.tag === "group") r = makeGroup(el, el.attrs.id ?? "", undefined, ws, ctx, "");
     else if (el.tag === "clone" || el.tag === "master") r = makeClone(el, undefined, ws, ctx);
-    else if (el.tag === "bundle") { ws.warnings.push(`Bundle "${el.attrs.id}" is not supported yet`); continue; }
+    else if (el.tag === "bundle") { unpackBundle(el, ws, ctx); continue; }
     if (!r) continue;
     ws.resources.push(r);
     register(r, ws);
@@ -224,7 +231,8 @@ export function unpackResources(cib: Cib, ws: WorkingSet, ctx: RuleContext): voi
   for (const r of ws.resources) {
     if (r.kind !== "clone") continue;
     const cm = r.meta.get("clone-max");
-    if (cm === undefined) r.cloneMax = ws.nodes.size;
+    if (r.instances.length > 0) continue;
+    if (cm === undefined) r.cloneMax = [...ws.nodes.values()].filter((n) => !n.bundleNode).length;
     for (let i = 0; i < r.cloneMax; i++) addCloneInstance(r, ws, ctx);
   }
 }

@@ -62,6 +62,11 @@ function cloneTemplateIndex(ws: WorkingSet): Map<string, { clone: Clone; member:
 }
 
 function resolveTarget(id: string, ws: WorkingSet, tmpl: Map<string, { clone: Clone; member: number }>): Target {
+  const dash = /^(.*)-(\d+)$/.exec(id);
+  if (dash) {
+    const c = tmpl.get(dash[1]!);
+    if (c && c.clone.instanceSep === "-") return { clone: c.clone, member: c.member, suffix: dash[2]! };
+  }
   const m = /^(.*):(\d+)$/.exec(id);
   const baseId = m ? m[1]! : id;
   const c = tmpl.get(baseId);
@@ -174,12 +179,40 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
     }
     failcounts(ws, node, attrs);
   }
-  // Pass 2: resource history.
-  for (const st of states) {
-    const uname = st.attrs.uname ?? st.attrs.id ?? "";
-    const node = ws.nodes.get(uname) ?? byId.get(st.attrs.id ?? "");
-    if (!node) continue;
-    const cloneSlot = new Map<string, Rsc>();
+  // Pass 2: resource history, in Pacemaker's order: online cluster nodes, then remote and guest
+  // nodes whose connection (and container) is up, then (only with fencing) everything else.
+  const unpacked = new Set<CibElement>();
+  const nodeOf = (st: CibElement): SNode | undefined => ws.nodes.get(st.attrs.uname ?? st.attrs.id ?? "") ?? byId.get(st.attrs.id ?? "");
+  const upConn = (n: SNode): boolean => {
+    const conn = n.remoteRsc ? ws.byId.get(n.remoteRsc) : undefined;
+    if (!conn || conn.kind !== "primitive" || conn.running.size === 0) return false;
+    if (n.type !== "guest") return true;
+    const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
+    return cont !== undefined && cont.kind === "primitive" && cont.running.size > 0;
+  };
+  const unpackHistory = (eligible: (n: SNode) => boolean): boolean => {
+    let progress = false;
+    for (const st of states) {
+      if (unpacked.has(st)) continue;
+      const node = nodeOf(st);
+      if (!node || !eligible(node)) continue;
+      unpacked.add(st);
+      progress = true;
+      unpackNodeHistory(st, node, ws, ctx, tmpl);
+    }
+    return progress;
+  };
+  while (unpackHistory((n) => n.type === "cluster" ? n.online : upConn(n)));
+  if (ws.options.stonithEnabled) unpackHistory(() => true);
+  activeOnDownNodes(ws, "cluster");
+  remoteNodeStates(ws);
+  activeOnDownNodes(ws, "remote");
+  for (const n of ws.nodes.values()) if (n.type === "guest" && n.resetRequired) resetGuest(ws, n);
+}
+
+function unpackNodeHistory(st: CibElement, node: SNode, ws: WorkingSet, ctx: RuleContext,
+  tmpl: Map<string, { clone: Clone; member: number }>): void {
+  const cloneSlot = new Map<string, Rsc>();
     for (const lr of kids(kid(kid(st, "lrm"), "lrm_resources"), "lrm_resource")) {
       const id = lr.attrs.id ?? "";
       const hs = historyState(lr);
@@ -195,7 +228,11 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
           continue;
         }
         inst = cloneSlot.get(slotKey);
-        if (!c.anonymous && t.suffix !== undefined) {
+        if (c.bundleOf) {
+          const k = node.name.startsWith(`${c.bundleOf}-`) ? Number(node.name.slice(c.bundleOf.length + 1)) : NaN;
+          inst = Number.isInteger(k) ? c.instances[k] : undefined;
+          if (!inst) continue;
+        } else if (!c.anonymous && t.suffix !== undefined) {
           const n = Number(t.suffix);
           while (c.instances.length <= n) addCloneInstance(c, ws, ctx);
           inst = c.instances[n];
@@ -225,12 +262,7 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
         ws.byId.set(id, orphan);
       }
       applyState(orphan as Primitive, node, hs, ws);
-    }
   }
-  activeOnDownNodes(ws, "cluster");
-  remoteNodeStates(ws);
-  activeOnDownNodes(ws, "remote");
-  for (const n of ws.nodes.values()) if (n.type === "guest" && n.resetRequired) resetGuest(ws, n);
 }
 
 function usedInstance(i: Rsc, slots: Map<string, Rsc>): boolean {

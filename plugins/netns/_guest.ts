@@ -3,7 +3,7 @@
  * teardown that removes whatever of a guest is left (processes, veth, namespace, key).
  * @module
  */
-import { rmSync } from "node:fs";
+import { lstatSync, rmSync } from "node:fs";
 import process from "node:process";
 import { AtriumError } from "../../core/plugin/mod.ts";
 import { deleteLink, deleteNetns, exec, ipOrThrow, linkExists, linkIpv4, netnsExists, netnsInode, showCommand } from "./_exec.ts";
@@ -127,7 +127,7 @@ export async function teardown(t: TeardownTarget, graceMs: number, timeoutMs: nu
   if (l !== undefined) problems.push(l);
   const n = await deleteNetns(t.netns, timeoutMs);
   if (n !== undefined) problems.push(n);
-  if (t.stateDir !== undefined) {
+  if (t.stateDir !== undefined && isRealDir(t.stateDir)) {
     try {
       rmSync(`${t.stateDir}/authkey`, { force: true });
       rmSync(`${t.stateDir}/authkey.tmp`, { force: true });
@@ -136,6 +136,15 @@ export async function teardown(t: TeardownTarget, graceMs: number, timeoutMs: nu
     }
   }
   return problems;
+}
+
+/** True for a directory that is not a symlink (never follow one to delete a key). */
+function isRealDir(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** True when anything of the guest (namespace or host veth) is still there. */

@@ -60,7 +60,7 @@ export function readGuestState(handle: GuestHandle): NetnsGuestState {
     return v;
   };
   return {
-    netns: str("netns", /^atrium-[A-Za-z0-9_.-]+$/),
+    netns: str("netns", /^atrium-g-[A-Za-z0-9_.-]+$/),
     hostVeth: str("hostVeth", /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/),
     bridge: str("bridge", /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/),
     address: str("address", /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/),

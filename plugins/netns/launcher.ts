@@ -6,7 +6,8 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, chmodSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import process from "node:process";
 import {
   AtriumError,
@@ -49,13 +50,37 @@ function logTail(file: string, maxChars = 1500): string {
   }
 }
 
-/** Write the key where only root can read it: folder 0700, file 0600, atomically. */
-function writeKey(stateDir: string, key: Uint8Array): string {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+/** Make the guest's state folder: parents 0755, the folder itself 0700, ours and no symlink. */
+function makeStateDir(stateDir: string): void {
+  mkdirSync(dirname(stateDir), { recursive: true, mode: 0o755 });
+  try {
+    mkdirSync(stateDir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as { code?: string }).code !== "EEXIST") throw e;
+  }
+  const st = lstatSync(stateDir);
+  const uid = typeof process.getuid === "function" ? process.getuid() : st.uid;
+  if (!st.isDirectory() || st.uid !== uid) {
+    throw startError("LAUNCHER_START_FAILED", `Cannot use state folder "${stateDir}": expected a directory owned by uid ${uid}, not a symlink`);
+  }
   chmodSync(stateDir, 0o700);
+}
+
+/** Keep one older daemon log when the current one has grown past 10 MiB. */
+function rotateLog(file: string): void {
+  try {
+    if (statSync(file).size > 10 * 1024 * 1024) renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+}
+
+/** Write the key where only root can read it (file 0600), atomically. */
+function writeKey(stateDir: string, key: Uint8Array): string {
   const tmp = `${stateDir}/authkey.tmp`;
   const file = `${stateDir}/authkey`;
-  const fd = openSync(tmp, "w", 0o600);
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, "wx", 0o600);
   try {
     writeSync(fd, key);
     fsyncSync(fd);
@@ -133,10 +158,14 @@ export function createNetnsLauncher(settings: NetnsSettings = defaultSettings())
     try {
       await ensureBridge(p, tmo);
       await makeNetwork(netns, hostVeth, p, tmo);
+      makeStateDir(stateDir);
       const keyFile = writeKey(stateDir, spec.authkey);
       const logFile = `${stateDir}/daemon.log`;
+      rotateLog(logFile);
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+      // `ip`, `unshare` and `mount` live in sbin, which a non-login PATH may lack.
+      env["PATH"] = [env["PATH"], "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"].filter(Boolean).join(":");
       Object.assign(env, settings.env, {
         PCMK_authkey_location: keyFile,
         PCMK_remote_port: String(p.port),

@@ -14,7 +14,7 @@ export const DEFAULT_SUBNET = "10.214.0.0/24";
 /** The Pacemaker remote port. */
 export const DEFAULT_PORT = 3121;
 /** Prefix of every network namespace this launcher creates. */
-export const NETNS_PREFIX = "atrium-";
+export const NETNS_PREFIX = "atrium-g-";
 /** Longest network namespace name this launcher makes (prefix included). */
 export const NETNS_MAX_LENGTH = 48;
 /** Linux interface names are at most 15 bytes (IFNAMSIZ - 1). */
@@ -189,13 +189,13 @@ function shortHash(s: string, hexChars: number): string {
 }
 
 /**
- * The network namespace of a guest node: "atrium-" + the node name when it is made only of
+ * The network namespace of a guest node: "atrium-g-" + the node name when it is made only of
  * letters, digits, "_", "-" and "." and fits; otherwise a sanitized, shortened form with a hash
  * of the full name, so that distinct node names never share a namespace.
  *
  * @example
  * ```ts
- * netnsName("guest1"); // "atrium-guest1"
+ * netnsName("guest1"); // "atrium-g-guest1"
  * ```
  */
 export function netnsName(node: string): string {

@@ -110,7 +110,8 @@ export function filterChildren(e: CibElement, keep: (c: CibNode) => boolean): Ci
 /**
  * `owner` with nvpair `name` of its first `setTag` set set to `value` (a new set with id `setId`
  * when it has none), or removed when `value` is undefined (an emptied set is removed too).
- * `pairIdBase` names new nvpairs (`<set id>-<name>` by default).
+ * New nvpairs are named `<set id>-<name>` (made unique in `cib`). Returns `owner` itself when
+ * nothing changed.
  */
 export function setNvPair(
   cib: Cib,

@@ -24,4 +24,4 @@ export type { LocationSpec } from "./constraint_location.ts";
 export { setNodeStandby } from "./node_standby.ts";
 export { removeNode } from "./node_remove.ts";
 export { setProperty } from "./property_set.ts";
-export { markNodeMember } from "./node_state.ts";
+export { addClusterNode, markNodeMember } from "./node_state.ts";

@@ -1,18 +1,38 @@
 /**
  * `removeNode`: forget a node, as `crm_node --remove` / `pcs cluster node remove` do: its
  * entry in the nodes section AND its `node_state` in the status section (so no ghost node is
- * left behind). A remote or guest node whose connection or container resource is still
- * configured is refused: delete that resource first, or the node comes back with it.
+ * left behind). Refused while resources still tie the node in: a remote or guest node whose
+ * connection or container resource is configured (delete that resource first, or the node
+ * comes back with it), and a cluster node that hosts a configured guest's container or a
+ * remote node's connection (delete or move those first).
  */
 import { AtriumError, quote } from "../../errors.ts";
 import type { Cib, CibNode } from "../model.ts";
 import { clusterNodes } from "../query_nodes.ts";
 import { nodes } from "../query.ts";
 import { nodeStates } from "../query_status.ts";
+import { clusterStatus } from "../../status/model.ts";
 import { checkName, updateSection, updateStatus } from "./_util.ts";
 
 function isEl(n: CibNode): n is CibNode & { attrs: Record<string, string> } {
   return n.tag !== "#text" && n.tag !== "#comment";
+}
+
+/** Throw NODE_IN_USE when cluster node `name` runs a guest's container or a remote connection. */
+function refuseIfHosting(cib: Cib, name: string): void {
+  const st = clusterStatus(cib);
+  const active = new Map(st.resources.map((r) => [r.id, r.active_on]));
+  const hosted = st.nodes.filter((n) =>
+    n.kind !== "cluster" &&
+    (n.host === name || (n.kind === "remote" && n.connection !== undefined && (active.get(n.connection) ?? []).includes(name)))
+  );
+  if (hosted.length === 0) return;
+  const list = hosted.map((n) => `${n.kind} node ${quote(n.name)} (resource ${quote(n.container ?? n.connection ?? n.name)})`).join(", ");
+  throw new AtriumError(
+    "NODE_IN_USE",
+    `Cannot remove node ${quote(name)}: it hosts ${list} (expected those resources to be deleted or moved first)`,
+    { details: { node: name, hosted: hosted.map((n) => n.name) } },
+  );
 }
 
 /**
@@ -20,7 +40,8 @@ function isEl(n: CibNode): n is CibNode & { attrs: Record<string, string> } {
  * nodes and status sections.
  *
  * @throws {AtriumError} `CIB_NOT_FOUND` when neither section knows the node;
- *   `NODE_IN_USE` when a configured resource still defines it (remote connection or guest container)
+ *   `NODE_IN_USE` when a configured resource still defines it (remote connection or guest
+ *   container), or when it hosts a guest's container or a remote node's connection
  * @example
  * ```ts
  * removeNode(cib, "node3");
@@ -38,6 +59,7 @@ export function removeNode(cib: Cib, name: string): Cib {
       { details: { node: name, resource: rsc, kind } },
     );
   }
+  if (def?.kind === "cluster") refuseIfHosting(cib, name);
   const matches = (a: Record<string, string>): boolean => a.uname === name || (a.uname === undefined && a.id === name) || (def !== undefined && a.id === def.id);
   const inNodes = nodes(cib).some((n) => matches(n.attrs));
   const inStatus = nodeStates(cib).some((s) => matches(s.attrs));

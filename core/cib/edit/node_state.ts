@@ -7,9 +7,26 @@
 import type { Cib, CibElement } from "../model.ts";
 import { nodeStates } from "../query_status.ts";
 import { replaceElement } from "../update.ts";
-import { checkName, el, requireNode, updateStatus } from "./_util.ts";
+import { clusterNodes } from "../query_nodes.ts";
+import { checkName, el, requireNode, updateSection, updateStatus } from "./_util.ts";
 
 const MEMBER = { in_ccm: "true", crmd: "online", join: "member", expected: "member" } as const;
+
+/**
+ * A new document with cluster node `name` in the nodes section (`<node id=NAME uname=NAME/>`),
+ * or the same document when a node of that name is known, as the controller adds a joining node.
+ *
+ * @example
+ * ```ts
+ * markNodeMember(addClusterNode(cib, "node2"), "node2");
+ * ```
+ */
+export function addClusterNode(cib: Cib, name: string): Cib {
+  checkName(name, "node name");
+  if (clusterNodes(cib).some((n) => n.name === name)) return cib;
+  const fresh = el("node", { id: name, uname: name });
+  return updateSection(cib, "nodes", (s) => ({ tag: s.tag, attrs: s.attrs, children: [...s.children, fresh] }));
+}
 
 /**
  * A new document where cluster node `name` is a member (`online` false: it left, `in_ccm` and

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync, readFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseListen } from "../../../agents/atriumd/mod.ts";
+import { parseListen, runAtriumd } from "../../../agents/atriumd/mod.ts";
 import { serveFetch } from "../../../agents/atriumd/_http.ts";
 import { loadOrCreateToken } from "../../../agents/atriumd/_state.ts";
 
@@ -54,5 +54,26 @@ describe("atriumd pieces", () => {
     } finally {
       await srv.close();
     }
+  });
+
+  it("starts the controller hook with the CIB service and stops it on a signal", async () => {
+    const events: string[] = [];
+    let signal: ((s: string) => void) | undefined;
+    const out = { stdout() {}, stderr(t: string) { events.push(t.trim()); }, env: { PCMK_authkey_location: join(dir, "none") }, cwd: dir };
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    const done = runAtriumd(["--state-dir", join(dir, "ctl"), "--node-name", "n1"], out, {
+      onSignal: (h) => ((signal = h), () => {}),
+      ready: () => ready(),
+      startController: async (ctx) => {
+        events.push(`start ${ctx.nodeName} ${ctx.service.version().epoch}`);
+        ctx.service.onChange((e) => events.push(`change ${e.kind}`));
+        return { stop: async () => void events.push("stop") };
+      },
+    });
+    await isReady;
+    signal!("SIGTERM");
+    expect(await done).toBe(0);
+    expect(events.filter((e) => /^(start|stop|change)/.test(e))).toEqual(["start n1 1", "stop", "change status"]);
   });
 });

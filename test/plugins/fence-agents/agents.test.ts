@@ -167,10 +167,10 @@ describe("fence-agents provider with fence_recorder", () => {
 
   it("is registered by the plugin module, whose setup picks the directory", async () => {
     expect(plugin.name).toBe("fence-agents");
-    await plugin.setup?.({ directory: binDir }, ctx);
+    await plugin.setup?.({ directory: binDir });
     const p = plugin.fenceAgents[0]!;
     expect("list" in p && (await p.list(ctx))).toEqual(["fence_recorder"]);
-    await expect(plugin.setup?.({ directory: 7 }, ctx)).rejects.toThrow(TypeError);
+    await expect(plugin.setup?.({ directory: 7 })).rejects.toThrow(TypeError);
   });
 });
 

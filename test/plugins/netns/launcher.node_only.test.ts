@@ -241,11 +241,46 @@ describe.skipIf(why !== undefined)("netns launcher (root)", () => {
     handles.delete(node);
   });
 
+  it("starts two guests concurrently on a bridge that does not exist yet", async () => {
+    const br = "atrjtest4";
+    const [a, b] = [`jt7-${tag}`, `jt8-${tag}`];
+    try {
+      const hs = await Promise.all([
+        launcher.start({ ...spec(a, 17), params: { address: "10.214.205.17/24", bridge: br } }, ctx),
+        launcher.start({ ...spec(b, 18), params: { address: "10.214.205.18/24", bridge: br } }, ctx),
+      ]);
+      hs.forEach((h, i) => handles.set([a, b][i]!, h));
+      const [ia, ib] = await Promise.all([talk("10.214.205.17", 3121), talk("10.214.205.18", 3121)]);
+      expect([ia["node"], ib["node"]]).toEqual([a, b]);
+      await Promise.all(hs.map((h) => launcher.stop(h, { timeoutMs: 2000, force: true }, ctx)));
+      expect(gone(a) && gone(b)).toBe(true);
+      handles.delete(a);
+      handles.delete(b);
+    } finally {
+      for (const n of [a, b]) {
+        const h = handles.get(n);
+        if (h) await launcher.stop(h, { timeoutMs: 1000, force: true }, ctx).catch(() => undefined);
+        handles.delete(n);
+      }
+      try { execFileSync("ip", ["link", "del", "dev", br], { stdio: "ignore" }); } catch { /* gone */ }
+    }
+  });
+
   it("passes the plugin conformance kit", async () => {
     const node = `jt6-${tag}`;
-    const findings = await conformance.checkLauncher(launcher, { spec: spec(node, 16), timeoutMs: 20_000, ctx });
+    const records: unknown[] = [];
+    const record = (level: string) => (msg: string, fields?: Record<string, unknown>) => void records.push({ level, msg, fields });
+    const logCtx = { ...ctx, log: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") } };
+    const s = spec(node, 16);
+    const findings = await conformance.checkLauncher(launcher, { spec: s, timeoutMs: 20_000, ctx: logCtx });
     expect(conformance.formatFindings(findings.filter((f) => !f.ok))).toBe(conformance.formatFindings([]));
     expect(findings.length).toBeGreaterThan(8);
     expect(gone(node)).toBe(true);
+    // It logs what it does, and never the key.
+    const logged = JSON.stringify(records);
+    expect(logged).toContain(`Started guest ${node}`);
+    expect(logged).toContain(`Stopped guest ${node}`);
+    const key = Buffer.from(s.authkey);
+    for (const form of [key.toString("hex"), key.toString("base64"), key.toString("latin1").slice(0, 16)]) expect(logged).not.toContain(form);
   });
 });

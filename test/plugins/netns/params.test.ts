@@ -3,7 +3,7 @@
  * reading, /proc/PID/stat parsing. No root needed; runs on Node and Deno.
  */
 import { describe, expect, it } from "vitest";
-import { isAtriumError } from "../../../core/plugin/mod.ts";
+import { conformance, type GuestHandle, isAtriumError, type PluginDefinition } from "../../../core/plugin/mod.ts";
 import netnsPlugin, {
   DEFAULT_STATE_DIR,
   defaultBridgeAddress,
@@ -137,10 +137,11 @@ describe("parseNetnsConfig()", () => {
   });
 
   it("is applied by the plugin's setup and undone by its teardown", async () => {
-    const { testContext } = (await import("../../../core/plugin/mod.ts")).conformance;
-    const teardown = await netnsPlugin.setup!({ stateDir: "/srv/x" }, testContext());
-    expect(netnsPlugin.launchers[0]!.name).toBe("netns");
-    await expect(netnsPlugin.setup!({ stateDir: 3 }, testContext())).rejects.toThrow(TypeError);
+    const def: PluginDefinition = netnsPlugin;
+    const teardown = await def.setup!({ stateDir: "/srv/x" }, conformance.testContext());
+    expect(typeof teardown).toBe("function");
+    expect(def.launchers?.[0]?.name).toBe("netns");
+    await expect(def.setup!({ stateDir: 3 }, conformance.testContext())).rejects.toThrow(TypeError);
     if (teardown) await teardown();
   });
 });
@@ -162,7 +163,7 @@ describe("readGuestState()", () => {
       { launcher: "netns", resource: "c1", node: "g1", state: { ...state, stateDir: "/var/../etc" } },
       { launcher: "netns", resource: "c1", node: "g1", state: { ...state, port: "3121" } },
     ];
-    for (const h of bad) expect(code(() => readGuestState(h))).toBe("LAUNCHER_BAD_HANDLE");
+    for (const h of bad) expect(code(() => readGuestState(h as unknown as GuestHandle))).toBe("LAUNCHER_BAD_HANDLE");
   });
 });
 

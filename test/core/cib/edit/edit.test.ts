@@ -10,6 +10,7 @@ import {
   disableResource,
   enableResource,
   locationConstraint,
+  addClusterNode,
   markNodeMember,
   moveResource,
   parseAgentSpec,
@@ -177,6 +178,33 @@ describe("node edits", () => {
     expect(code(() => removeNode(base(), "n9"))).toBe("CIB_NOT_FOUND");
     const freed = deleteResource(setNodeStandby(base(), "guest1", true), "vm1");
     expect(nodes(removeNode(freed, "guest1")).map((n) => n.attrs.uname)).toEqual(["n1", "n2"]);
+  });
+  it("remove refuses a cluster node that hosts a guest's container or a remote connection", () => {
+    const op = (rsc: string) =>
+      `<lrm_resource id="${rsc}" class="ocf" provider="pacemaker" type="Dummy"><lrm_rsc_op id="${rsc}_last_0" operation_key="${rsc}_start_0" operation="start" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x" call-id="2" rc-code="0" op-status="0" interval="0" on_node="n2"/></lrm_resource>`;
+    const hosting = (rscs: string[]) => parseCib(BASE.replace(
+      '<node_state id="3"',
+      `<node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"><lrm id="2"><lrm_resources>${rscs.map(op).join("")}</lrm_resources></lrm></node_state><node_state id="3"`,
+    ));
+    expect(() => removeNode(hosting(["vm1"]), "n2")).toThrow(/hosts guest node "guest1" \(resource "vm1"\)/);
+    expect(() => removeNode(hosting(["rem1"]), "n2")).toThrow(/hosts remote node "rem1"/);
+    expect(code(() => removeNode(hosting(["vm1"]), "n2"))).toBe("NODE_IN_USE");
+    const next = removeNode(deleteResource(hosting(["vm1"]), "vm1"), "n2");
+    expect(nodeStates(next).map((n) => n.attrs.uname)).toEqual(["n1", "n3"]);
+  });
+});
+
+describe("membership", () => {
+  it("adds a cluster node once and marks it member or down", () => {
+    const added = addClusterNode(base(), "n4");
+    expect(addClusterNode(added, "n4")).toBe(added);
+    expect(addClusterNode(base(), "guest1")).toEqual(base());
+    let next = markNodeMember(added, "n4");
+    expect(nodeStates(next).at(-1)!.attrs).toMatchObject({ id: "n4", uname: "n4", in_ccm: "true", crmd: "online", join: "member" });
+    next = markNodeMember(next, "n4", false);
+    expect(nodeStates(next).at(-1)!.attrs).toMatchObject({ in_ccm: "false", crmd: "offline", join: "down" });
+    expect(markNodeMember(next, "n4", false)).toBe(next);
+    expect(code(() => markNodeMember(base(), "n9"))).toBe("CIB_NOT_FOUND");
   });
 });
 

@@ -1,0 +1,285 @@
+/**
+ * Client of the agent launcher (see _launcher_script.ts): one long-lived Perl fork server per
+ * daemon, started on first use, that forks agents in their own session and reports pid, exit
+ * status and capped output. Falls back (returns false from {@link launch}) when Perl is absent or
+ * the launcher keeps dying, so callers can use a plain spawn instead.
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { constants } from "node:os";
+import process from "node:process";
+import { LAUNCHER_SCRIPT } from "./_launcher_script.ts";
+
+/** What a backend reports when an agent ends (or never started). */
+export type LaunchDone =
+  | {
+    readonly kind: "exit";
+    readonly exitCode: number | null;
+    readonly signal: string | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly truncated: boolean;
+  }
+  | { readonly kind: "error"; readonly code: string; readonly message: string }
+  /** The launcher died before starting the agent: start it some other way. */
+  | { readonly kind: "fallback" };
+
+/** Callbacks of one launch. */
+export interface LaunchCallbacks {
+  onPid(pid: number): void;
+  onDone(done: LaunchDone): void;
+}
+
+/** One launch request. */
+export interface LaunchRequest {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly cap: number;
+}
+
+interface Job {
+  readonly command: string;
+  readonly cb: LaunchCallbacks;
+  pid?: number;
+  drain?: ReturnType<typeof setTimeout>;
+}
+
+/** Most jobs in flight through the launcher (it select()s on 2 fds per job). */
+const MAX_IN_FLIGHT = 256;
+/** After this many unexpected launcher exits, stop using it for the life of the process. */
+const MAX_FAILURES = 3;
+/** How long output pipes held by an exited agent's descendants are waited for. */
+const DRAIN_MS = 100;
+const PERL_PATHS = ["/usr/bin/perl", "/bin/perl", "/usr/local/bin/perl"];
+
+const SIGNAL_NAMES = new Map<number, string>(
+  Object.entries(constants.signals).map(([name, num]) => [num as number, name]),
+);
+const enc = new TextEncoder();
+const dec = new TextDecoder("utf-8", { fatal: false });
+
+/** A byte queue over the chunks read from the launcher. */
+class Bytes {
+  #chunks: Uint8Array[] = [];
+  length = 0;
+  push(c: Uint8Array): void {
+    this.#chunks.push(c);
+    this.length += c.length;
+  }
+  /** Index of the first "\n", or -1. */
+  newline(): number {
+    let base = 0;
+    for (const c of this.#chunks) {
+      const i = c.indexOf(10);
+      if (i >= 0) return base + i;
+      base += c.length;
+    }
+    return -1;
+  }
+  take(n: number): Uint8Array {
+    const first = this.#chunks[0];
+    if (first !== undefined && first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+      this.length -= n;
+      return out;
+    }
+    const out = new Uint8Array(n);
+    let off = 0;
+    while (off < n) {
+      const c = this.#chunks[0]!;
+      const k = Math.min(c.length, n - off);
+      out.set(c.subarray(0, k), off);
+      off += k;
+      if (k === c.length) this.#chunks.shift();
+      else this.#chunks[0] = c.subarray(k);
+    }
+    this.length -= n;
+    return out;
+  }
+}
+
+class Launcher {
+  #child: ChildProcess | undefined;
+  #jobs = new Map<number, Job>();
+  #nextId = 1;
+  #failures = 0;
+  #in = new Bytes();
+  #need: { id: number; code: number | null; signal: string | null; truncated: boolean; out: number; err: number } | undefined;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  readonly #perl: string | undefined;
+
+  constructor() {
+    this.#perl = PERL_PATHS.find((p) => existsSync(p));
+  }
+
+  /** Start `req` through the launcher; false when the launcher cannot be used (caller falls back). */
+  launch(req: LaunchRequest, cb: LaunchCallbacks): boolean {
+    if (this.#perl === undefined || this.#failures >= MAX_FAILURES || this.#jobs.size >= MAX_IN_FLIGHT) return false;
+    const fields = [req.cwd ?? "", req.command, ...req.args];
+    for (const f of fields) if (f.includes("\0")) return false;
+    const env: string[] = [];
+    for (const k in req.env) {
+      const kv = `${k}=${req.env[k]}`;
+      if (kv.includes("\0")) return false;
+      env.push(kv);
+    }
+    if (req.cwd === "") return false;
+    const child = this.#ensure();
+    if (child === undefined || child.stdin === null) return false;
+    const id = this.#nextId++;
+    const payload = enc.encode([String(id), String(Math.max(0, Math.floor(req.cap))), req.cwd ?? "", req.command, String(req.args.length), ...req.args, ...env].join("\0"));
+    const head = enc.encode(`L${payload.length}\n`);
+    const msg = new Uint8Array(head.length + payload.length);
+    msg.set(head);
+    msg.set(payload, head.length);
+    this.#jobs.set(id, { command: req.command, cb });
+    if (this.#keepAlive === undefined) this.#keepAlive = setInterval(() => {}, 1 << 30);
+    child.stdin.write(msg);
+    return true;
+  }
+
+  #ensure(): ChildProcess | undefined {
+    if (this.#child !== undefined) return this.#child;
+    let child: ChildProcess;
+    try {
+      child = spawn(this.#perl!, ["-e", LAUNCHER_SCRIPT], { stdio: ["pipe", "pipe", "ignore"], env: {} });
+    } catch {
+      this.#failures = MAX_FAILURES;
+      return undefined;
+    }
+    if (child.pid === undefined) {
+      this.#failures++;
+      child.on("error", () => {});
+      return undefined;
+    }
+    this.#child = child;
+    this.#in = new Bytes();
+    this.#need = undefined;
+    child.on("error", () => this.#lost(child));
+    child.on("close", () => this.#lost(child));
+    child.stdin!.on("error", () => this.#lost(child));
+    child.stdout!.on("data", (c: Uint8Array) => this.#data(c));
+    child.unref();
+    unref(child.stdin);
+    unref(child.stdout);
+    return child;
+  }
+
+  #lost(child: ChildProcess): void {
+    if (this.#child !== child) return;
+    this.#child = undefined;
+    this.#failures++;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    const jobs = [...this.#jobs.values()];
+    this.#jobs.clear();
+    this.#idle();
+    for (const job of jobs) {
+      if (job.drain !== undefined) clearTimeout(job.drain);
+      if (job.pid === undefined) job.cb.onDone({ kind: "fallback" });
+      else {
+        // The result is lost with the launcher: leave no agent behind and report it killed.
+        try {
+          process.kill(-job.pid, "SIGKILL");
+        } catch {
+          // group gone
+        }
+        job.cb.onDone({ kind: "exit", exitCode: null, signal: "SIGKILL", stdout: "", stderr: "", truncated: false });
+      }
+    }
+  }
+
+  #idle(): void {
+    if (this.#jobs.size === 0 && this.#keepAlive !== undefined) {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
+    }
+  }
+
+  #data(chunk: Uint8Array): void {
+    this.#in.push(chunk);
+    for (;;) {
+      const need = this.#need;
+      if (need !== undefined) {
+        if (this.#in.length < need.out + need.err) return;
+        this.#need = undefined;
+        const stdout = dec.decode(this.#in.take(need.out));
+        const stderr = dec.decode(this.#in.take(need.err));
+        this.#end(need.id, { kind: "exit", exitCode: need.code, signal: need.signal, stdout, stderr, truncated: need.truncated });
+        continue;
+      }
+      const nl = this.#in.newline();
+      if (nl < 0) return;
+      const line = dec.decode(this.#in.take(nl + 1)).slice(0, -1);
+      this.#reply(line.split(" "));
+    }
+  }
+
+  #reply(f: string[]): void {
+    const id = Number(f[1]);
+    const job = this.#jobs.get(id);
+    switch (f[0]) {
+      case "S":
+        if (job === undefined) return;
+        job.pid = Number(f[2]);
+        job.cb.onPid(job.pid);
+        return;
+      case "E":
+        this.#end(id, { kind: "error", code: f[2] ?? "ERROR", message: `spawn ${job?.command ?? ""} ${f[2] ?? "ERROR"}` });
+        return;
+      case "W":
+        if (job === undefined) return;
+        job.drain = setTimeout(() => this.#child?.stdin?.write(`C${id}\n`), DRAIN_MS);
+        return;
+      case "X": {
+        const sig = Number(f[3]);
+        this.#need = {
+          id,
+          code: f[2] === "-" ? null : Number(f[2]),
+          signal: sig > 0 ? (SIGNAL_NAMES.get(sig) ?? `SIG${sig}`) : null,
+          truncated: f[4] === "1",
+          out: Number(f[5]),
+          err: Number(f[6]),
+        };
+        return;
+      }
+      default:
+        // A launcher that speaks nonsense cannot be trusted with more agents.
+        if (this.#child !== undefined) this.#lost(this.#child);
+    }
+  }
+
+  #end(id: number, done: LaunchDone): void {
+    const job = this.#jobs.get(id);
+    if (job === undefined) return;
+    this.#jobs.delete(id);
+    if (job.drain !== undefined) clearTimeout(job.drain);
+    this.#idle();
+    job.cb.onDone(done);
+  }
+}
+
+function unref(stream: unknown): void {
+  const s = stream as { unref?: () => void } | null;
+  if (s !== null && typeof s.unref === "function") s.unref();
+}
+
+let shared: Launcher | undefined;
+
+/**
+ * Start an agent through the shared launcher. Returns false (and does nothing) when the launcher
+ * is unavailable or disabled with ATRIUM_SPAWN=plain; the caller then spawns directly.
+ */
+export function launch(req: LaunchRequest, cb: LaunchCallbacks): boolean {
+  if (process.env["ATRIUM_SPAWN"] === "plain") return false;
+  shared ??= new Launcher();
+  return shared.launch(req, cb);
+}
