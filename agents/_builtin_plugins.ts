@@ -14,6 +14,7 @@
  */
 import { type LoadedPlugin, loadModule } from "../core/plugin/loader.ts";
 import * as lsb from "../plugins/lsb/mod.ts";
+import * as netns from "../plugins/netns/mod.ts";
 import * as ocf from "../plugins/ocf/mod.ts";
 import * as systemd from "../plugins/systemd/mod.ts";
 
@@ -22,6 +23,7 @@ const BUILTIN_MODULES: readonly (readonly [string, unknown])[] = [
   ["builtin:ocf", ocf],
   ["builtin:lsb", lsb],
   ["builtin:systemd", systemd],
+  ["builtin:netns", netns],
   // More plugins under plugins/ (launchers, fence-agents, alert-agents, webhook) are added here
   // as they land: import the namespace above and add ["builtin:<name>", module].
 ];

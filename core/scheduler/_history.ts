@@ -93,8 +93,10 @@ export function historyState(lrmRsc: CibElement): HistState {
       continue;
     }
     if (isProbe) st.probed = true;
-    const success = o.status === 0 && (o.rc === o.expected || (isProbe && (o.rc === 0 || o.rc === 7 || o.rc === 8)));
-    if (o.task === "monitor" && o.status === 0 && o.rc === 7 && !isProbe && o.expected === 7) { st.role = "Stopped"; continue; }
+    // Done and error results are judged by the rc against the expected rc; other statuses stand.
+    const judged = o.status === 0 || o.status === 4;
+    const success = judged && (o.rc === o.expected || (isProbe && (o.rc === 0 || o.rc === 7 || o.rc === 8)));
+    if (o.task === "monitor" && judged && o.rc === 7 && !isProbe && o.expected === 7) { st.role = "Stopped"; continue; }
     if (success) {
       switch (o.task) {
         case "start": case "migrate_from": st.role = "Started"; break;

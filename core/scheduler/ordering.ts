@@ -102,6 +102,24 @@ function stopAll(ws: WorkingSet, pl: Plan): boolean {
   return changed;
 }
 
+/** Restarts and stops flowing from one clone to another (per node when interleaved). */
+function cloneToClone(ws: WorkingSet, e: Edge, plans: Map<Primitive, Plan>): boolean {
+  const then = e.then as Rsc & { kind: "clone" };
+  let changed = false;
+  if (!then.interleave) return false;
+  const firstPlans = primitivesOf(e.first).map((p) => plans.get(p)).filter((x): x is Plan => x !== undefined);
+  for (const tp of primitivesOf(then)) {
+    const pl = plans.get(tp);
+    if (!pl || !pl.next || !tp.running.has(pl.next)) continue;
+    const node = pl.next;
+    const relevant = firstPlans.filter((f) => f.next === node || f.p.running.has(node));
+    const restarting = relevant.some((f) => f.next === node && f.start && f.startRunnable && f.stops.has(node));
+    if (restarting && restart(ws, pl)) changed = true;
+    if (e.symmetrical && relevant.some((f) => f.stops.has(node) && f.next !== node) && stopAll(ws, pl)) changed = true;
+  }
+  return changed;
+}
+
 function block(pl: Plan, why: string): boolean {
   if (!pl.start || !pl.startRunnable) return false;
   pl.startRunnable = false;
@@ -141,6 +159,9 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
       }
       if (!cloneInvolved && e.symmetrical && e.fa === "start" && e.ta === "start" && stopRequired(e.first, "stop", plans)) {
         for (const tp of thenPrims) { const pl = plans.get(tp); if (pl && stopAll(ws, pl)) changed = true; }
+      }
+      if (e.first.kind === "clone" && e.then.kind === "clone" && e.fa === "start" && e.ta === "start") {
+        if (cloneToClone(ws, e, plans)) changed = true;
       }
       if (isStartLike(e.ta) || e.ta === "start") {
         if (!isStartLike(e.fa)) continue;

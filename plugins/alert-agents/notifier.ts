@@ -54,6 +54,8 @@ export interface AlertAgentsOptions {
 
 /** The notifier plus its configuration and drain hooks. */
 export interface AlertAgentsNotifier extends Notifier {
+  /** False for events no configured entry selects (and for expected-result probes). */
+  accepts(event: ClusterEvent): boolean;
   /** Replace the alerts (e.g. after a CIB change). Runs in flight go on. */
   configure(alerts: readonly AlertConfig[]): void;
   /** The current alerts. */

@@ -31,7 +31,7 @@ function probe(): string | undefined {
       return `${t} is missing`;
     }
   }
-  const ns = `atrium-jprobe-${tag}`;
+  const ns = `atrium-g-jprobe-${tag}`;
   try {
     execFileSync("ip", ["netns", "add", ns], { stdio: "ignore" });
     execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });

@@ -86,16 +86,16 @@ describe("parseGuestParams()", () => {
 
 describe("derived names", () => {
   it("keeps plain node names and bounds the namespace name", () => {
-    expect(netnsName("guest1")).toBe("atrium-guest1");
+    expect(netnsName("guest1")).toBe("atrium-g-guest1");
     const long = netnsName("g".repeat(200));
     expect(long.length).toBeLessThanOrEqual(48);
-    expect(long).toMatch(/^atrium-g+-[0-9a-f]{8}$/);
+    expect(long).toMatch(/^atrium-g-g+-[0-9a-f]{8}$/);
   });
 
   it("sanitizes names and never lets two node names share a namespace", () => {
     const a = netnsName("web/1"), b = netnsName("web_1"), c = netnsName("../x");
-    expect(a).toMatch(/^atrium-web_1-[0-9a-f]{8}$/);
-    expect(b).toBe("atrium-web_1");
+    expect(a).toMatch(/^atrium-g-web_1-[0-9a-f]{8}$/);
+    expect(b).toBe("atrium-g-web_1");
     expect(a).not.toBe(b);
     expect(c).not.toContain("/");
     expect(() => netnsName("")).toThrow(TypeError);
@@ -147,7 +147,7 @@ describe("parseNetnsConfig()", () => {
 });
 
 describe("readGuestState()", () => {
-  const state = { netns: "atrium-g1", hostVeth: "atv0123456789ab", bridge: "atrium0", address: "10.214.0.11", prefix: 24, port: 3121, pid: 1234, startTime: "5678", stateDir: "/var/lib/atrium/guests/atrium-g1" };
+  const state = { netns: "atrium-g-g1", hostVeth: "atv0123456789ab", bridge: "atrium0", address: "10.214.0.11", prefix: 24, port: 3121, pid: 1234, startTime: "5678", stateDir: "/var/lib/atrium/guests/atrium-g-g1" };
 
   it("reads a handle back after a JSON round trip", () => {
     const h = JSON.parse(JSON.stringify({ launcher: "netns", resource: "c1", node: "g1", state }));

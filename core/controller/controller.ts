@@ -1,0 +1,288 @@
+/**
+ * The controller: runs the scheduler on every CIB change, on every operation result that changes
+ * state and on a recheck timer; carries out one transition at a time; records results; routes
+ * actions to the local executor, to remote/guest nodes' links, or to its own connection and
+ * launcher resources. Bursts of triggers are coalesced into one schedule per tick.
+ *
+ * @example
+ * ```ts
+ * const ctl = new Controller({ cib, scheduler: (c, now) => schedule(c, { now }), nodeName: "node1", local });
+ * ctl.start();
+ * await ctl.idle();      // tests: wait until nothing is left to do
+ * await ctl.stop();
+ * ```
+ * @module
+ */
+import type { Cib } from "../cib/model.ts";
+import type { Logger } from "../plugin/types.ts";
+import type { Transition, TransitionAction } from "../scheduler/mod.ts";
+import { ConnectionManager } from "./connections.ts";
+import { LauncherResources } from "./launchers.ts";
+import { recheckDelayMs } from "./recheck.ts";
+import { describeResource, type ResourceInfo } from "./resources.ts";
+import { type RunResult, runTransition, type TransitionRun } from "./runner.ts";
+import { type DispatchContext, dispatchAction, recordResult, type RecurringEntry, recurringKey } from "./_dispatch.ts";
+import type { ControllerClock, ControllerOptions, NodeExecutor, OpResult, RemoteLink } from "./types.ts";
+
+const realClock: ControllerClock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** One finished transition, as {@link Controller.onTransition} listeners see it. */
+export interface TransitionReport {
+  readonly id: number;
+  readonly transition: Transition;
+  readonly result: RunResult;
+}
+
+/** See the module documentation. */
+export class Controller {
+  readonly #o: ControllerOptions;
+  readonly #clock: ControllerClock;
+  readonly #log: Logger;
+  readonly #uuid = crypto.randomUUID();
+  readonly #recurring = new Map<string, RecurringEntry>();
+  readonly #connections: ConnectionManager;
+  readonly #launchers: LauncherResources;
+  readonly #unsubs: (() => void)[] = [];
+  readonly #linkUnsubs = new Map<string, () => void>();
+  readonly #reportListeners = new Set<(r: TransitionReport) => void>();
+  #transitionId = 0;
+  #run: TransitionRun | undefined;
+  #loop: Promise<void> | undefined;
+  #wanted = false;
+  #tickTimer: unknown;
+  #recheckTimer: unknown;
+  #ownWrites = 0;
+  #started = false;
+  #stopped = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(opts: ControllerOptions) {
+    if (typeof opts.nodeName !== "string" || opts.nodeName === "") throw new TypeError(`Cannot create the controller for node ${JSON.stringify(opts.nodeName)}: expected a node name`);
+    this.#o = opts;
+    this.#clock = opts.clock ?? realClock;
+    this.#log = opts.log ?? SILENT;
+    this.#launchers = new LauncherResources({
+      launcher: opts.launcher ?? (() => undefined),
+      clock: this.#clock,
+      guestNode: (rsc) => describeResource(this.#o.cib.get(), rsc)?.meta["remote-node"],
+      ...(opts.authkey ? { authkey: opts.authkey } : {}),
+    });
+    this.#connections = new ConnectionManager({
+      ...(opts.connector ? { connector: opts.connector } : {}),
+      cib: { get: () => opts.cib.get(), apply: (e) => this.#write(e), onChange: (cb) => opts.cib.onChange(cb) },
+      clock: this.#clock,
+      log: this.#log,
+      guestAddress: (container) => this.#launchers.address(container),
+      settings: (rsc) => describeResource(this.#o.cib.get(), rsc)?.connection,
+      onLink: (node, link) => this.#onLink(node, link),
+    });
+  }
+
+  /** The id of the last transition started (0 before the first). */
+  get transitionId(): number {
+    return this.#transitionId;
+  }
+
+  /** The launcher resources (container handles, for persistence and recovery). */
+  get launchers(): LauncherResources {
+    return this.#launchers;
+  }
+
+  /** Subscribe to finished transitions; returns the unsubscribe function. */
+  onTransition(cb: (r: TransitionReport) => void): () => void {
+    this.#reportListeners.add(cb);
+    return () => void this.#reportListeners.delete(cb);
+  }
+
+  /** Start: subscribe to CIB changes and results, and schedule once. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#unsubs.push(this.#o.cib.onChange(() => this.#onCibChange()));
+    this.#unsubs.push(this.#o.local.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
+    this.#unsubs.push(this.#connections.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
+    this.#unsubs.push(this.#launchers.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
+    this.trigger("start");
+  }
+
+  /** Ask for a schedule soon (coalesced with any other request). */
+  trigger(reason: string): void {
+    if (this.#stopped || !this.#started) return;
+    this.#wanted = true;
+    if (this.#run) return;
+    if (this.#tickTimer !== undefined || this.#loop) return;
+    this.#log.debug(`Schedule requested: ${reason}`);
+    this.#tickTimer = this.#clock.setTimeout(() => {
+      this.#tickTimer = undefined;
+      this.#loop = this.#runLoop().finally(() => {
+        this.#loop = undefined;
+        if (this.#wanted && !this.#stopped) this.trigger("pending request");
+        else this.#settle();
+      });
+    }, this.#o.coalesceMs ?? 0);
+  }
+
+  /** Resolves when no transition runs and none is wanted (tests and shutdown). */
+  idle(): Promise<void> {
+    if (!this.#busy()) return Promise.resolve();
+    return new Promise((r) => this.#idleWaiters.push(r));
+  }
+
+  /**
+   * Stop: no new transitions; the running one is aborted and its in-flight actions finish.
+   * Recurring operations of the controller's own resources stop and links close; the local
+   * executor's recurring operations are left to its owner.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const u of this.#unsubs.splice(0)) u();
+    for (const u of this.#linkUnsubs.values()) u();
+    this.#linkUnsubs.clear();
+    if (this.#tickTimer !== undefined) this.#clock.clearTimeout(this.#tickTimer);
+    if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer);
+    this.#tickTimer = this.#recheckTimer = undefined;
+    this.#run?.abort("Controller stopping");
+    await this.#loop;
+    this.#launchers.executor.stopAll();
+    this.#connections.closeAll();
+    this.#settle();
+  }
+
+  #busy(): boolean {
+    return this.#run !== undefined || this.#loop !== undefined || this.#tickTimer !== undefined;
+  }
+
+  #settle(): void {
+    if (this.#busy()) return;
+    for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  async #runLoop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#wanted = false;
+    if (this.#recheckTimer !== undefined) {
+      this.#clock.clearTimeout(this.#recheckTimer);
+      this.#recheckTimer = undefined;
+    }
+    const cib = this.#o.cib.get();
+    let t: Transition;
+    try {
+      t = this.#o.scheduler(cib, new Date(this.#clock.now()));
+    } catch (e) {
+      this.#log.error(`Scheduler failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.#armRecheck(cib);
+      return;
+    }
+    const id = ++this.#transitionId;
+    const todo = t.actions.filter((a) => a.runnable).length;
+    if (todo > 0) this.#log.info(`Transition ${id}: ${todo} action(s) to run`);
+    const ctx = this.#context();
+    const run = runTransition(t, {
+      execute: (a: TransitionAction) => dispatchAction(ctx, a, id),
+      clock: this.#clock,
+      graceMs: this.#o.actionGraceMs ?? 20_000,
+      onEvent: (e) => {
+        if (e.type === "abort") this.#log.info(`Transition ${id} aborted: ${e.reason}`);
+      },
+    });
+    this.#run = run;
+    let result: RunResult;
+    try {
+      result = await run.done;
+    } finally {
+      this.#run = undefined;
+    }
+    if (todo > 0) {
+      this.#log.info(`Transition ${id} ${result.aborted ? "stopped" : "complete"}: ${result.completed.length} done, ${result.failed.length} failed, ${result.notRun.length} not run`);
+    }
+    for (const l of [...this.#reportListeners]) {
+      try {
+        l({ id, transition: t, result });
+      } catch {
+        // listeners never break the loop
+      }
+    }
+    if (!this.#wanted) this.#armRecheck(this.#o.cib.get());
+  }
+
+  #armRecheck(cib: Cib): void {
+    if (this.#stopped) return;
+    const ms = recheckDelayMs(cib, this.#clock.now());
+    if (ms === undefined) return;
+    this.#recheckTimer = this.#clock.setTimeout(() => {
+      this.#recheckTimer = undefined;
+      this.trigger("recheck timer");
+    }, ms);
+  }
+
+  #context(): DispatchContext {
+    return {
+      cib: this.#o.cib,
+      clock: this.#clock,
+      log: this.#log,
+      nodeName: this.#o.nodeName,
+      uuid: this.#uuid,
+      recurring: this.#recurring,
+      route: (info, node) => this.#route(info, node),
+      write: (edit) => this.#write(edit),
+    };
+  }
+
+  #route(info: ResourceInfo, node: string): NodeExecutor | undefined {
+    const local = node === this.#o.nodeName;
+    if (info.kind === "remote-connection" || info.kind === "guest-connection") return local ? this.#connections.executor : undefined;
+    if (info.kind === "launcher") return local ? this.#launchers.executor : undefined;
+    if (local) return this.#o.local;
+    return this.#connections.link(node);
+  }
+
+  async #write(edit: (cib: Cib) => Cib): Promise<void> {
+    this.#ownWrites++;
+    try {
+      await this.#o.cib.apply(edit);
+    } finally {
+      this.#ownWrites--;
+    }
+  }
+
+  #onCibChange(): void {
+    if (this.#ownWrites === 0 && this.#run && !this.#run.aborted) this.#run.abort("CIB changed");
+    this.trigger("CIB changed");
+  }
+
+  #onLink(node: string, link: RemoteLink | undefined): void {
+    this.#linkUnsubs.get(node)?.();
+    this.#linkUnsubs.delete(node);
+    if (link) this.#linkUnsubs.set(node, link.onResult((r) => this.#onRecurring(node, r)));
+    else {
+      for (const [k, e] of [...this.#recurring]) if (e.node === node) this.#recurring.delete(k);
+      this.trigger(`link to ${node} closed`);
+    }
+  }
+
+  /** A result outside an exec promise: record it when it changes state, then re-schedule. */
+  #onRecurring(node: string, r: OpResult): void {
+    if (this.#stopped || r.status === "cancelled" || r.intervalMs <= 0) return;
+    const e = this.#recurring.get(recurringKey(node, r.resource, r.action, r.intervalMs));
+    if (!e) return;
+    const sig = `${r.rc}:${r.status}`;
+    if (sig === e.last) return;
+    e.last = sig;
+    const failed = r.status !== "done" || r.rc !== e.targetRc;
+    if (failed) this.#log.warn(`${r.resource}_${r.action}_${r.intervalMs} on ${node}: expected rc ${e.targetRc}, got rc ${r.rc} (${r.status})`);
+    void recordResult(this.#context(), node, e.info, e.req, r, e.targetRc, e.onFail).then(
+      () => {
+        this.#run?.abort("Change in recurring result");
+        this.trigger("recurring result changed");
+      },
+      (err: unknown) => this.#log.error(`Cannot record ${r.resource}_${r.action}_${r.intervalMs} on ${node}: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+}

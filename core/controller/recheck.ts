@@ -1,0 +1,44 @@
+/**
+ * When to run the scheduler again without any change: the earliest time-based event the
+ * controller can see — a failure expiring (`last-failure` + the resource's `failure-timeout`)
+ * — bounded by `cluster-recheck-interval` (default 15 minutes; 0 disables the bound).
+ *
+ * @example
+ * ```ts
+ * const ms = recheckDelayMs(cib, Date.now());  // e.g. 900000
+ * ```
+ * @module
+ */
+import type { Cib } from "../cib/model.ts";
+import { clusterProperties, nodeStates, primitives, transientAttributes, nvValues, rscDefaults } from "../cib/query.ts";
+import { durationMs } from "./_duration.ts";
+
+/** Default `cluster-recheck-interval` (Pacemaker 2.1.5: 15 minutes). */
+export const DEFAULT_RECHECK_MS = 15 * 60_000;
+
+/** Milliseconds until the next recheck, or undefined for none. */
+export function recheckDelayMs(cib: Cib, nowMs: number): number | undefined {
+  const props = clusterProperties(cib);
+  const interval = durationMs(props.get("cluster-recheck-interval"), DEFAULT_RECHECK_MS);
+  let best = interval > 0 ? interval : undefined;
+  const defaults = rscDefaults(cib);
+  const timeouts = new Map<string, number>();
+  for (const p of primitives(cib)) {
+    const meta = nvValues(p, "meta_attributes", { cib });
+    const ft = durationMs(meta.get("failure-timeout") ?? defaults.get("failure-timeout"), 0);
+    if (ft > 0 && p.attrs.id !== undefined) timeouts.set(p.attrs.id, ft);
+  }
+  if (timeouts.size === 0) return best;
+  for (const ns of nodeStates(cib)) {
+    for (const [name, value] of transientAttributes(ns)) {
+      const m = /^last-failure-(.+?)(?::\d+)?#/.exec(name);
+      if (!m) continue;
+      const ft = timeouts.get(m[1]!);
+      const at = Number(value) * 1000;
+      if (ft === undefined || !Number.isFinite(at)) continue;
+      const due = at + ft - nowMs + 1000;
+      if (due > 0 && (best === undefined || due < best)) best = due;
+    }
+  }
+  return best;
+}
