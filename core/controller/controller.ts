@@ -232,6 +232,7 @@ export class Controller {
       recurring: this.#recurring,
       route: (info, node) => this.#route(info, node),
       write: (edit) => this.#write(edit),
+      ...(this.#o.fence ? { fence: this.#o.fence } : {}),
     };
   }
 

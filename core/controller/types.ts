@@ -132,6 +132,8 @@ export interface ControllerOptions {
   readonly log?: Logger;
   /** Extra time past an action's timeout before the controller gives up on it (default 20 000 ms, Pacemaker's cluster-delay is 60 s). */
   readonly actionGraceMs?: number;
+  /** Fence a node through the fencer; without it, fencing actions fail (and are retried on recheck). */
+  readonly fence?: (node: string, op: "reboot" | "off" | "on") => Promise<boolean>;
   /** Delay that coalesces bursts of triggers into one schedule (default 0: next tick). */
   readonly coalesceMs?: number;
 }

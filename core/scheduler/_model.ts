@@ -173,6 +173,8 @@ export interface Ordering {
   readonly symmetrical: boolean;
   /** For sets with require-all=false: any one of `alternatives` satisfies the ordering. */
   readonly alternatives?: readonly Rsc[];
+  /** require-all=false on a clone first: any one instance satisfies the ordering. */
+  readonly anyInstance?: boolean;
 }
 
 /** A location preference of a resource for one node. */

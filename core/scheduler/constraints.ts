@@ -156,7 +156,11 @@ function unpackOrder(el: CibElement, ws: WorkingSet, find: (id: string | undefin
   if (!sets.length) {
     const fa = el.attrs["first-action"] ?? "start";
     const ta = el.attrs["then-action"] ?? fa;
-    for (const f of find(el.attrs.first)) for (const t of find(el.attrs.then)) push(f, fa, t, ta);
+    const anyInstance = !bool(el.attrs["require-all"], true);
+    for (const f of find(el.attrs.first)) for (const t of find(el.attrs.then)) {
+      if (f === t) continue;
+      ws.orderings.push({ id, first: f, firstAction: fa, then: t, thenAction: ta, kind, symmetrical, ...(anyInstance ? { anyInstance } : {}) });
+    }
     return;
   }
   for (const s of sets) {

@@ -18,6 +18,7 @@ interface Edge {
   readonly ta: string;
   readonly symmetrical: boolean;
   readonly alternatives?: readonly Rsc[];
+  readonly anyInstance?: boolean;
   readonly id: string;
 }
 
@@ -32,6 +33,7 @@ function edges(ws: WorkingSet): Edge[] {
   for (const o of ws.orderings) {
     if (o.kind !== "Mandatory") continue;
     out.push({ first: o.first, fa: o.firstAction, then: o.then, ta: o.thenAction, symmetrical: o.symmetrical, id: o.id,
+      ...(o.anyInstance ? { anyInstance: true } : {}),
       ...(o.alternatives ? { alternatives: o.alternatives } : {}) });
   }
   return out;
@@ -160,7 +162,7 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
       if (!cloneInvolved && e.symmetrical && e.fa === "start" && e.ta === "start" && stopRequired(e.first, "stop", plans)) {
         for (const tp of thenPrims) { const pl = plans.get(tp); if (pl && stopAll(ws, pl)) changed = true; }
       }
-      if (e.first.kind === "clone" && e.then.kind === "clone" && e.fa === "start" && e.ta === "start") {
+      if (e.first.kind === "clone" && e.then.kind === "clone" && e.fa === "start" && e.ta === "start" && !e.anyInstance) {
         if (cloneToClone(ws, e, plans)) changed = true;
       }
       if (isStartLike(e.ta) || e.ta === "start") {
