@@ -91,7 +91,7 @@ export function localExecutor(ex: Executor): LocalExecutorAdapter {
       return () => void listeners.delete(cb);
     },
     close(): void {
-      ex.off?.("result", onResult);
+      ex.off("result", onResult);
       for (const [callId, p] of pending) {
         p({ resource: "", action: "", intervalMs: 0, callId, rc: 1, status: "error", reason: "executor adapter closed", runAt: Date.now(), rcChangedAt: Date.now(), execTimeMs: 0, queueTimeMs: 0 });
       }

@@ -189,6 +189,8 @@ export interface FenceRequest {
   readonly action: FenceAction;
   /** The node (or plug, after pcmk_host_map) to act on; absent for list/monitor/metadata. */
   readonly target?: string;
+  /** The target's cluster node id, when known (fence agents get it as `nodeid`). */
+  readonly targetNodeId?: string;
   readonly params: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
 }

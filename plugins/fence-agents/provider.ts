@@ -187,6 +187,7 @@ export function createFenceAgentsProvider(options: FenceAgentsOptions = {}): Fen
           action,
           params: req.params,
           ...(req.target !== undefined ? { target: req.target } : {}),
+          ...(req.targetNodeId !== undefined ? { targetNodeId: req.targetNodeId } : {}),
           ...(await hostArgument(req, ctx).then((h) => (h !== undefined ? { hostArgument: h } : {}))),
         });
         input = renderStdin(args);

@@ -125,7 +125,7 @@ describe("webhook notifier", () => {
   });
 
   it("gives up after N attempts, reports it and goes on with the next event", async () => {
-    behaviour.set("/down", (n) => (n <= 3 ? 503 : 200));
+    behaviour.set("/down?token=abc", (n) => (n <= 3 ? 503 : 200));
     const failures: WebhookFailure[] = [];
     logged.length = 0;
     const hook = createWebhookNotifier({ ...fast, url: `${base}/down?token=abc`, maxAttempts: 3, onFailure: (f) => failures.push(f) });
