@@ -19,6 +19,8 @@ import type { Transition, TransitionAction } from "../scheduler/mod.ts";
 import { ConnectionManager } from "./connections.ts";
 import { LauncherResources } from "./launchers.ts";
 import { recheckDelayMs } from "./recheck.ts";
+import { withConnectionOrdering } from "./remote_order.ts";
+import { withMissingMonitors } from "./monitor_fill.ts";
 import { describeResource, type ResourceInfo } from "./resources.ts";
 import { type RunResult, runTransition, type TransitionRun } from "./runner.ts";
 import { type DispatchContext, dispatchAction, recordResult, type RecurringEntry, recurringKey } from "./_dispatch.ts";
@@ -180,6 +182,7 @@ export class Controller {
       this.#armRecheck(cib);
       return;
     }
+    t = withConnectionOrdering(withMissingMonitors(t, cib), this.#o.nodeName);
     const id = ++this.#transitionId;
     const todo = t.actions.filter((a) => a.runnable).length;
     if (todo > 0) this.#log.info(`Transition ${id}: ${todo} action(s) to run`);

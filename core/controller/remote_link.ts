@@ -46,15 +46,17 @@ export function remoteLink(client: RemoteClient): RemoteLink {
   const early = new Map<number, OpResult>();
   const listeners = new Set<OpResultListener>();
   const registered = new Set<string>();
+  const known = new Set<number>();
   client.on("result", (r: ExecResult) => {
     const res = toResult(r, Date.now());
     const p = pending.get(r.callId);
     if (p) {
       pending.delete(r.callId);
+      if (r.intervalMs > 0) known.add(r.callId);
       p(res);
       return;
     }
-    if (r.intervalMs > 0) {
+    if (r.intervalMs > 0 && known.has(r.callId)) {
       for (const l of [...listeners]) {
         try {
           l(res);
@@ -91,6 +93,7 @@ export function remoteLink(client: RemoteClient): RemoteLink {
             const got = early.get(callId);
             if (got) {
               early.delete(callId);
+              if (req.intervalMs > 0) known.add(callId);
               resolve(got);
             } else pending.set(callId, resolve);
           }, (e: unknown) => resolve({

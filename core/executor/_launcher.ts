@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { constants } from "node:os";
 import process from "node:process";
+import { groupAlive, killGroup } from "./_group.ts";
 import { LAUNCHER_SCRIPT } from "./_launcher_script.ts";
 
 /** What a backend reports when an agent ends (or never started). */
@@ -117,6 +118,11 @@ class Launcher {
     this.#perl = PERL_PATHS.find((p) => existsSync(p));
   }
 
+  /** Pid of the running launcher, if any. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Start `req` through the launcher; false when the launcher cannot be used (caller falls back). */
   launch(req: LaunchRequest, cb: LaunchCallbacks): boolean {
     if (this.#perl === undefined || this.#failures >= MAX_FAILURES || this.#jobs.size >= MAX_IN_FLIGHT) return false;
@@ -185,15 +191,7 @@ class Launcher {
     for (const job of jobs) {
       if (job.drain !== undefined) clearTimeout(job.drain);
       if (job.pid === undefined) job.cb.onDone({ kind: "fallback" });
-      else {
-        // The result is lost with the launcher: leave no agent behind and report it killed.
-        try {
-          process.kill(-job.pid, "SIGKILL");
-        } catch {
-          // group gone
-        }
-        job.cb.onDone({ kind: "exit", exitCode: null, signal: "SIGKILL", stdout: "", stderr: "", truncated: false });
-      }
+      else void killLost(job.pid, job.cb);
     }
   }
 
@@ -267,6 +265,13 @@ class Launcher {
   }
 }
 
+/** The result is lost with the launcher: leave no agent behind and report it killed. */
+async function killLost(pid: number, cb: LaunchCallbacks): Promise<void> {
+  killGroup(pid, "SIGKILL");
+  for (let i = 0; i < 40 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 5));
+  cb.onDone({ kind: "exit", exitCode: null, signal: "SIGKILL", stdout: "", stderr: "", truncated: false });
+}
+
 function unref(stream: unknown): void {
   const s = stream as { unref?: () => void } | null;
   if (s !== null && typeof s.unref === "function") s.unref();
@@ -282,4 +287,9 @@ export function launch(req: LaunchRequest, cb: LaunchCallbacks): boolean {
   if (process.env["ATRIUM_SPAWN"] === "plain") return false;
   shared ??= new Launcher();
   return shared.launch(req, cb);
+}
+
+/** Pid of the shared launcher while it runs (for tests and diagnostics). */
+export function launcherPid(): number | undefined {
+  return shared?.pid;
 }

@@ -19,11 +19,13 @@ export const LAUNCHER_SCRIPT = String.raw`
 use strict; use warnings; use POSIX (); use Errno ();
 $| = 1;
 my (%jobs, %bypid, %byfd);
+my $rin;
 pipe(my $sigr, my $sigw) or die "pipe: $!";
 for my $fh ($sigr, $sigw) { my $f = fcntl($fh, POSIX::F_GETFL(), 0); fcntl($fh, POSIX::F_SETFL(), $f | POSIX::O_NONBLOCK()); }
 $SIG{CHLD} = sub { syswrite($sigw, "x"); };
 $SIG{PIPE} = 'IGNORE';
 binmode STDIN; binmode STDOUT;
+open(my $null, '<', '/dev/null') or die "/dev/null: $!";
 my $in = '';
 sub errname { my $e = $! + 0; my ($n) = grep { $!{$_} } keys %!; return $n // "E$e"; }
 sub reply { my $d = shift; my $off = 0;
@@ -33,6 +35,12 @@ sub launch {
   my @f = split /\0/, $_[0], -1;
   my ($id, $cap, $cwd, $cmd, $argc) = splice(@f, 0, 5);
   my @args = splice(@f, 0, $argc);
+  # The environment is set here, before the fork, and only where it differs from the last
+  # agent's: the child then has nothing to do but exec.
+  my %want;
+  for my $kv (@f) { my $i = index($kv, '='); if ($i < 0) { $want{$kv} = ''; } else { $want{substr($kv, 0, $i)} = substr($kv, $i + 1); } }
+  for my $k (keys %ENV) { delete $ENV{$k} unless exists $want{$k}; }
+  while (my ($k, $v) = each %want) { $ENV{$k} = $v unless defined $ENV{$k} && $ENV{$k} eq $v; }
   my ($or, $ow, $er, $ew, $xr, $xw);
   unless (pipe($or, $ow) && pipe($er, $ew) && pipe($xr, $xw)) { reply("E $id " . errname() . "\n"); return; }
   my $pid = fork();
@@ -42,10 +50,7 @@ sub launch {
     $SIG{CHLD} = 'DEFAULT'; $SIG{PIPE} = 'DEFAULT';
     POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
     POSIX::setsid();
-    open(STDIN, '<', '/dev/null');
-    POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
-    %ENV = ();
-    for my $kv (@f) { my $i = index($kv, '='); if ($i < 0) { $ENV{$kv} = ''; } else { $ENV{substr($kv, 0, $i)} = substr($kv, $i + 1); } }
+    POSIX::dup2(fileno($null), 0); POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
     if ($cwd ne '' && !chdir($cwd)) { $n = errname(); }
     else { { no warnings; exec { $cmd } $cmd, @args; } $n = errname(); }
     syswrite($xw, $n); POSIX::_exit(127);
@@ -56,14 +61,16 @@ sub launch {
   close $xr;
   if (defined $r && $r > 0) { waitpid($pid, 0); close $or; close $er; reply("E $id $buf\n"); return; }
   for my $fh ($or, $er) { my $fl = fcntl($fh, POSIX::F_GETFL(), 0); fcntl($fh, POSIX::F_SETFL(), $fl | POSIX::O_NONBLOCK()); }
-  my $j = { id => $id, pid => $pid, cap => $cap + 0, out => '', err => '', trunc => 0, open => 2, status => undef };
+  my $j = { id => $id, pid => $pid, cap => $cap + 0, out => '', err => '', trunc => 0, open => 2, status => undef, fds => [] };
   $jobs{$id} = $j; $bypid{$pid} = $j;
   $byfd{fileno($or)} = [$j, 'out', $or]; $byfd{fileno($er)} = [$j, 'err', $er];
+  vec($rin, fileno($or), 1) = 1; vec($rin, fileno($er), 1) = 1;
+  push @{$j->{fds}}, fileno($or), fileno($er);
   reply("S $id $pid\n");
 }
 sub finish {
   my $j = shift;
-  for my $fd (keys %byfd) { if ($byfd{$fd}[0] == $j) { close $byfd{$fd}[2]; delete $byfd{$fd}; } }
+  for my $fd (@{$j->{fds}}) { my $e = delete $byfd{$fd} or next; vec($rin, $fd, 1) = 0; close $e->[2]; }
   my $st = $j->{status};
   my ($code, $sig) = ($st & 127) ? ('-', $st & 127) : ($st >> 8, 0);
   delete $jobs{$j->{id}};
@@ -80,21 +87,21 @@ sub readout {
   my ($j, $which, $fh, $fd) = @_;
   my $r = sysread($fh, my $chunk, 65536);
   return if !defined $r && ($!{EAGAIN} || $!{EINTR});
-  if (!$r) { close $fh; delete $byfd{$fd}; $j->{open}--; finish($j) if $j->{open} == 0 && defined $j->{status}; return; }
+  if (!$r) { vec($rin, $fd, 1) = 0; close $fh; delete $byfd{$fd}; $j->{open}--; finish($j) if $j->{open} == 0 && defined $j->{status}; return; }
   my $room = $j->{cap} - length($j->{$which});
   if ($room >= $r) { $j->{$which} .= $chunk; }
   else { $j->{trunc} = 1; $j->{$which} .= substr($chunk, 0, $room) if $room > 0; }
 }
+$rin = '';
+vec($rin, fileno(STDIN), 1) = 1;
+vec($rin, fileno($sigr), 1) = 1;
 while (1) {
-  my $rin = '';
-  vec($rin, fileno(STDIN), 1) = 1;
-  vec($rin, fileno($sigr), 1) = 1;
-  vec($rin, $_, 1) = 1 for keys %byfd;
   my $n = select(my $rout = $rin, undef, undef, %bypid ? 0.05 : undef);
-  reap();
-  next if $n <= 0;
-  if (vec($rout, fileno($sigr), 1)) { sysread($sigr, my $junk, 4096); }
-  for my $fd (keys %byfd) { my $e = $byfd{$fd} or next; readout(@$e, $fd) if vec($rout, $fd, 1); }
+  if ($n <= 0) { reap(); next; }
+  if (vec($rout, fileno($sigr), 1)) { sysread($sigr, my $junk, 4096); reap(); }
+  my $bits = unpack('b*', $rout);
+  my $fd = -1;
+  while (($fd = index($bits, '1', $fd + 1)) >= 0) { my $e = $byfd{$fd} or next; readout(@$e, $fd); }
   if (vec($rout, fileno(STDIN), 1)) {
     my $r = sysread(STDIN, $in, 65536, length $in);
     next if !defined $r && $!{EINTR};

@@ -4,10 +4,12 @@
  * Deno (`node:child_process` with `detached: true`, `process.kill(-pgid)`).
  * @module
  */
-import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
+import { groupAlive, killGroup } from "./_group.ts";
 import { launch, type LaunchCallbacks, type LaunchDone } from "./_launcher.ts";
 import { spawnPlain } from "./_spawn_plain.ts";
+
+export { groupAlive, killGroup };
 
 /** Default cap per output stream: 10 MiB. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 10 * 1024 * 1024;
@@ -52,41 +54,6 @@ export interface RunProcessResult {
   readonly spawnError?: { readonly code: string; readonly message: string };
   readonly durationMs: number;
   readonly pid?: number;
-}
-
-/** Send `sig` to process group `pgid`; false when the group no longer exists. */
-export function killGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, sig);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * True while process group `pgid` has a live member. Zombies do not count (a slow init may
- * leave killed orphans unreaped for a while); read from /proc where it exists.
- */
-export function groupAlive(pgid: number): boolean {
-  if (!killGroup(pgid, 0)) return false;
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
-  for (const e of entries) {
-    if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, "latin1");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (f[2] === String(pgid) && f[0] !== "Z" && f[0] !== "X") return true;
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return false;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -47,7 +47,6 @@ function migratable(ws: WorkingSet, p: Primitive, cur: string | undefined, next:
   if (!cur || !next || cur === next) return false;
   if (!bool(p.meta.get("allow-migrate"), false) && !(p.remoteNode && !p.container)) return false;
   if (p.parent && p.parent.kind === "clone") return false;
-  if (p.parent && p.parent.kind === "group") return false;
   if (p.running.size !== 1 || p.failed.size > 0) return false;
   const n = ws.nodes.get(cur);
   if (!n || !n.online || n.unclean || n.fence) return false;

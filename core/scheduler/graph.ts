@@ -8,6 +8,7 @@ import { primitivesOf, type Primitive, type WorkingSet } from "./_model.ts";
 import type { Plan } from "./_plan.ts";
 import type { ActionKind, TransitionAction } from "./transition.ts";
 import { parseIntervalMs } from "./_rules.ts";
+import { activeAfter } from "./actions.ts";
 
 interface Draft {
   id: number;
@@ -23,8 +24,6 @@ interface Draft {
 }
 
 function opTimeout(ws: WorkingSet, p: Primitive, name: string, interval: number): number {
-  const op = p.xml.children.find(() => false);
-  void op;
   for (const c of p.xml.children) {
     if (c.tag !== "operations" || !("children" in c)) continue;
     for (const o of c.children) {
@@ -90,7 +89,6 @@ export function buildGraph(ws: WorkingSet, plans: Map<Primitive, Plan>): Transit
     }
   }
   for (const o of ws.orderings) {
-    if (o.kind === "Optional" && false) continue;
     for (const fp of primitivesOf(o.first)) for (const tp of primitivesOf(o.then)) {
       const f = byRsc.get(fp), t = byRsc.get(tp);
       if (!f || !t) continue;
@@ -109,5 +107,3 @@ export function buildGraph(ws: WorkingSet, plans: Map<Primitive, Plan>): Transit
     runnable: d.runnable,
   }));
 }
-
-import { activeAfter } from "./actions.ts";

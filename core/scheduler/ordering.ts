@@ -157,7 +157,12 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
       const thenPrims = primitivesOf(e.then);
       const cloneInvolved = e.first.kind === "clone" || e.then.kind === "clone";
       if (!cloneInvolved && isStartLike(e.fa) && e.ta === "start" && startRequired(e.first, e.fa, plans)) {
-        for (const tp of thenPrims) { const pl = plans.get(tp); if (pl && restart(ws, pl)) changed = true; }
+        for (const tp of thenPrims) {
+          const pl = plans.get(tp);
+          if (!pl) continue;
+          if (restart(ws, pl)) changed = true;
+          if (pl.migrate && primitivesOf(e.first).some((f) => { const fp = plans.get(f); return fp !== undefined && fp.start && !fp.migrate; })) { pl.migrate = false; changed = true; }
+        }
       }
       if (!cloneInvolved && e.symmetrical && e.fa === "start" && e.ta === "start" && stopRequired(e.first, "stop", plans)) {
         for (const tp of thenPrims) { const pl = plans.get(tp); if (pl && stopAll(ws, pl)) changed = true; }

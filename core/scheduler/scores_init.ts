@@ -6,6 +6,7 @@
 import { addScores, INFINITY } from "./scores.ts";
 import { parseIntervalMs } from "./_rules.ts";
 import { primitivesOf, cloneOf, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
+import { applyExclusiveDiscovery } from "./remote_discovery.ts";
 
 /** Pacemaker's pcmk__node_available without score: can the node run resources at all. */
 export function nodeAvailable(n: SNode | undefined): boolean {
@@ -13,9 +14,9 @@ export function nodeAvailable(n: SNode | undefined): boolean {
 }
 
 /** Add `score` to `r`'s score on `node`, recording where it came from. */
-export function addScore(r: Rsc, node: string, score: number, source: string): void {
+export function addScore(r: Rsc, node: string, score: number, source: string, base = 0): void {
   const cur = r.allowed.get(node);
-  r.allowed.set(node, cur === undefined ? score : addScores(cur, score));
+  r.allowed.set(node, cur === undefined ? addScores(base, score) : addScores(cur, score));
   r.contributions.push({ node, score, source });
 }
 
@@ -35,6 +36,7 @@ function reconnectDelay(ws: WorkingSet, p: Primitive): void {
   }
   const ms = parseIntervalMs(text, 0);
   if (ms <= 0) return;
+  if ([...p.failed].some(([n, f]) => f.onFail !== "ignore" && p.running.has(n))) { p.targetRole = "Stopped"; return; }
   const now = ws.now.getTime() / 1000;
   for (const [n, fc] of p.failcount) {
     if (fc <= 0) continue;
@@ -68,21 +70,25 @@ function failcountBans(ws: WorkingSet, p: Primitive, fillers: ReadonlyMap<string
 /** Compute the starting scores of every resource. */
 export function initScores(ws: WorkingSet): void {
   const all = [...ws.byId.values()];
+  // A cluster node that is down or shutting down weighs -INFINITY for everyone (Pacemaker sets
+  // the node's own weight, which every resource's copy of it starts from).
+  const base = new Map<string, number>();
+  for (const n of ws.nodes.values()) base.set(n.name, n.type === "cluster" && (!n.online || n.shutdown) ? -INFINITY : 0);
   for (const r of all) {
     r.allowed.clear();
     const guestConn = r.kind === "primitive" && r.remoteNode !== undefined && r.container !== undefined;
-    if (ws.options.symmetric || guestConn) for (const n of ws.nodes.keys()) r.allowed.set(n, 0);
+    if (ws.options.symmetric || guestConn) for (const n of ws.nodes.keys()) r.allowed.set(n, base.get(n)!);
   }
   const fillers = new Map<string, Primitive[]>();
   for (const r of all) {
-    if (r.kind !== "primitive" || !r.container || r.remoteNode) continue;
+    if (r.kind !== "primitive" || !r.container || (r.remoteNode && r.bundle)) continue;
     const l = fillers.get(r.container) ?? [];
     l.push(r);
     fillers.set(r.container, l);
   }
   for (const loc of ws.locations) {
     if (loc.role) continue;
-    for (const t of locationTargets(loc.rsc)) addScore(t, loc.node, loc.score, loc.source);
+    for (const t of locationTargets(loc.rsc)) addScore(t, loc.node, loc.score, loc.source, base.get(loc.node) ?? 0);
   }
   for (const r of all) {
     if (r.kind !== "primitive") continue;
@@ -109,6 +115,7 @@ export function initScores(ws: WorkingSet): void {
       if (f.severity === "fatal") for (const n of ws.nodes.keys()) addScore(r, n, -INFINITY, `fatal failure of ${f.op}`);
     }
   }
+  applyExclusiveDiscovery(ws, addScore);
   for (const dep of ws.ticketDeps) applyTicket(ws, dep);
   // Resources in a group or clone also follow every location of their ancestors: done above
   // through locationTargets. Nodes that are not allowed in an asymmetric cluster stay absent.
@@ -162,6 +169,13 @@ export function promotionAttr(ws: WorkingSet, p: Primitive, node: string): numbe
   if (hist !== undefined) v = n.attrs.get(`master-${hist}`);
   if (v === undefined && unique) v = n.attrs.get(`master-${p.id}`);
   if (v === undefined) v = n.attrs.get(`master-${baseId}`);
+  if (v === undefined && n.bundleNode && n.containerRsc) {
+    // A bundle replica's attributes may live on the host running its container.
+    const cont = ws.byId.get(n.containerRsc);
+    const host = cont && cont.kind === "primitive" ? (cont.assigned ?? [...cont.running.keys()][0]) : undefined;
+    const hn = host ? ws.nodes.get(host) : undefined;
+    if (hn) v = hn.attrs.get(`master-${hist ?? baseId}`) ?? hn.attrs.get(`master-${baseId}`);
+  }
   if (v === undefined) return undefined;
   const t = v.trim().toUpperCase();
   if (t === "INFINITY" || t === "+INFINITY") return INFINITY;

@@ -11,6 +11,7 @@ import { historyState, type HistState } from "./_history.ts";
 import { addCloneInstance, makePrimitive } from "./unpack_resources.ts";
 import { cloneOf, type Clone, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
 import { makeNode } from "./unpack_config.ts";
+import { fillerStopFailure } from "./remote_container.ts";
 
 function nodeOnline(ws: WorkingSet, n: SNode, st: CibElement): void {
   const a = st.attrs;
@@ -107,6 +108,7 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, hi
     let onFail = (cfg?.onFail ?? "").toLowerCase();
     if (!onFail) onFail = f.op === "stop" ? (ws.options.stonithEnabled ? "fence" : "block") : "restart";
     if (onFail === "fence" && !ws.options.stonithEnabled) onFail = "block";
+    if (fillerStopFailure(ws, p, node, f.op, cfg?.onFail)) continue;
     if (onFail === "ignore") {
       if (f.op === "stop") p.running.delete(node.name);
       continue;
@@ -253,8 +255,10 @@ function unpackNodeHistory(st: CibElement, node: SNode, ws: WorkingSet, ctx: Rul
       if (!isActive(hs)) continue;
       let orphan = ws.byId.get(id);
       if (!orphan || orphan.kind !== "primitive") {
-        orphan = makePrimitive({ tag: "primitive", attrs: { id, class: lr.attrs.class ?? "ocf", type: lr.attrs.type ?? "" }, children: [] },
-          id, undefined, ws, ctx);
+        orphan = makePrimitive({ tag: "primitive", attrs: { id, class: lr.attrs.class ?? "ocf", type: lr.attrs.type ?? "",
+          ...(lr.attrs.provider !== undefined ? { provider: lr.attrs.provider } : {}) }, children: [] }, id, undefined, ws, ctx);
+        const rn = orphan.remoteNode !== undefined ? ws.nodes.get(orphan.remoteNode) : undefined;
+        if (rn && !rn.remoteRsc) rn.remoteRsc = orphan.id;
         orphan.orphan = true;
         orphan.targetRole = "Stopped";
         if (!ws.options.stopOrphanResources) orphan.managed = false;

@@ -66,6 +66,8 @@ export interface AlertAgentsNotifier extends Notifier {
   idle(): Promise<void>;
 }
 
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
 function systemNow(): AlertTime {
   const us = Math.round((performance.timeOrigin + performance.now()) * 1000);
   return { epochMs: Math.floor(us / 1000), usec: us % 1_000_000 };
@@ -136,6 +138,7 @@ export function createAlertAgentsNotifier(options: AlertAgentsOptions = {}): Ale
   }
 
   function notify(event: ClusterEvent, ctx: PluginContext): Promise<void> {
+    const log: Logger = ctx?.log ?? silent;
     if (!isAlertableEvent(event)) return Promise.resolve();
     const chosen = entries.filter((e) => entryWants(e, event));
     if (chosen.length === 0) return Promise.resolve();
@@ -144,16 +147,16 @@ export function createAlertAgentsNotifier(options: AlertAgentsOptions = {}): Ale
     for (const entry of chosen) {
       const seq = ++sequence;
       if (running.size >= maxInFlight) {
-        report(ctx.log, {
+        report(log, {
           alert: entry.id, recipient: entry.recipient, kind: event.kind, event: event.sequence, sequence: seq,
           status: "error", reason: `${maxInFlight} alerts already running: dropped`, durationMs: 0,
         });
         continue;
       }
-      ctx.log.info(`Sending ${event.kind} alert via "${entry.id}" to "${entry.recipient}"`, { sequence: seq });
+      log.info(`Sending ${event.kind} alert via "${entry.id}" to "${entry.recipient}"`, { sequence: seq });
       const env = alertEnvironment(entry, keys, time, seq);
-      const p: Promise<void> = runOne(entry, event, env, seq, ctx.log)
-        .catch((e) => ctx.log.error(`Alert "${entry.id}" failed: ${(e as Error).message}`))
+      const p: Promise<void> = runOne(entry, event, env, seq, log)
+        .catch((e) => log.error(`Alert "${entry.id}" failed: ${(e as Error).message}`))
         .finally(() => running.delete(p));
       running.add(p);
     }

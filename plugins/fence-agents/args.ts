@@ -35,6 +35,33 @@ function passesToAgent(name: string): boolean {
     name.toLowerCase() !== "crm_feature_set";
 }
 
+/**
+ * Parse `pcmk_host_map` as Pacemaker's fencer does: `node:plug` or `node=plug` pairs separated
+ * by `;`, space or tab; a backslash escapes the next character (and is dropped from plugs).
+ * Node names match case-insensitively (keys are lower-cased).
+ */
+export function parseHostMap(hostmap: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let name: string | undefined;
+  let last = 0;
+  for (let i = 0; i <= hostmap.length; i++) {
+    const c = i < hostmap.length ? hostmap[i] : "\0";
+    if (c === "\\") {
+      i++;
+    } else if (c === "=" || c === ":") {
+      if (i > last) name = hostmap.slice(last, i);
+      last = i + 1;
+    } else if (c === "\0" || c === ";" || c === " " || c === "\t") {
+      if (name !== undefined) {
+        out.set(name.toLowerCase(), hostmap.slice(last, i).replace(/\\/g, ""));
+        name = undefined;
+      }
+      last = i + 1;
+    }
+  }
+  return out;
+}
+
 /** Input of {@link fenceArguments}. */
 export interface FenceArgumentsInput {
   readonly agent: string;
@@ -53,7 +80,8 @@ export interface FenceArgumentsInput {
  * The arguments for one agent run, in the order they are written: `action` (after any
  * `pcmk_<action>_action` alias), then for a target `nodename`, `nodeid` and the host argument
  * (`pcmk_host_argument`, else the agent's `port`/`plug`, else `port`; none when it is "none" or
- * the device sets that parameter to a fixed value), then the device parameters minus Pacemaker's.
+ * the device sets that parameter to a fixed value) carrying the target's `pcmk_host_map` alias,
+ * then the device parameters minus Pacemaker's.
  */
 export function fenceArguments(input: FenceArgumentsInput): Map<string, string> {
   const { params } = input;
@@ -70,7 +98,10 @@ export function fenceArguments(input: FenceArgumentsInput): Map<string, string> 
       const param = configured ?? input.hostArgument ?? "port";
       const value = params[param];
       if (value === undefined || value.toLowerCase() === "dynamic") {
-        out.set(param, input.target);
+        const alias = params["pcmk_host_map"] !== undefined
+          ? parseHostMap(params["pcmk_host_map"]).get(input.target.toLowerCase())
+          : undefined;
+        out.set(param, alias ?? input.target);
         hostParam = param;
       }
     }

@@ -15,7 +15,16 @@ export {
   type FenceAgentsOptions,
   fenceFailureReason,
 } from "./provider.ts";
-export { fenceArguments, type FenceArgumentsInput, isPacemakerFenceParam, isSecretParam, maskParams, maskSecrets, renderStdin } from "./args.ts";
+export {
+  fenceArguments,
+  type FenceArgumentsInput,
+  isPacemakerFenceParam,
+  isSecretParam,
+  maskParams,
+  maskSecrets,
+  parseHostMap,
+  renderStdin,
+} from "./args.ts";
 export { fenceAgentFeatures, type FenceAgentFeatures, parseFenceMetadata } from "./metadata.ts";
 
 /** Check the plugin configuration; throws `TypeError` naming the bad field. */

@@ -161,6 +161,22 @@ describe("alert-agents notifier", () => {
     expect(results.map((r) => r.sequence).sort()).toEqual([1, 2]);
   });
 
+  it("drops runs beyond maxInFlight and reports them", async () => {
+    const agent = script("slow2.sh", `sleep 30`);
+    const results: AlertRunResult[] = [];
+    const n = createAlertAgentsNotifier({
+      alerts: [{ id: "slow", path: agent, timeoutMs: 200, timestampFormat: "%S", env: {}, recipients: [{ id: "r1", value: "x" }, { id: "r2", value: "y" }] }],
+      onResult: (r) => results.push(r),
+      maxInFlight: 1,
+      killGraceMs: 100,
+    });
+    await n.notify(events[0]!, ctx);
+    expect(n.inFlight()).toBe(1);
+    await n.idle();
+    expect(results.map((r) => [r.recipient, r.status])).toEqual([["x", "error"], ["y", "timeout"]]);
+    expect(results[0]!.reason).toMatch(/1 alerts already running: dropped/);
+  });
+
   it("reports an agent that cannot run or fails, without throwing", async () => {
     const results: AlertRunResult[] = [];
     const failing = script("fail.sh", `echo "boom" >&2; exit 3`);

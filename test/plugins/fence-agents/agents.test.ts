@@ -70,6 +70,7 @@ describe("fence-agents provider with fence_recorder", () => {
     const r = await a.run({
       action: "off",
       target: "node1",
+      targetNodeId: "1",
       timeoutMs: 10_000,
       params: { record_file: rec, state_file: `${tmp}/proto.state`, pcmk_host_list: "node1", ipaddr: "10.1.1.1" },
     }, ctx);
@@ -79,6 +80,7 @@ describe("fence-agents provider with fence_recorder", () => {
     expect(records(rec)).toEqual([[
       "action=off",
       "nodename=node1",
+      "nodeid=1",
       "plug=node1",
       `record_file=${rec}`,
       `state_file=${tmp}/proto.state`,
@@ -152,6 +154,11 @@ describe("fence-agents provider with fence_recorder", () => {
     expect(inj.reason).not.toContain("action=on");
     const unknown = await a.run({ action: "frobnicate" as "off", params: { pcmk_frobnicate_retries: "1" }, timeoutMs: 5000 }, ctx);
     expect(unknown).toMatchObject({ rc: 1, status: "done", reason: "ERROR: Failed: Unrecognised action 'frobnicate'" });
+  });
+
+  it("caps captured output at the context's cap", async () => {
+    const r = await (await recorder()).run({ action: "list", params: {}, timeoutMs: 5000 }, { ...ctx, outputCapBytes: 5 });
+    expect(r).toMatchObject({ rc: 0, status: "done", output: "node1" });
   });
 
   it("passes the plugin conformance kit", async () => {

@@ -8,6 +8,7 @@ import {
   maskParams,
   maskSecrets,
   parseFenceAgentsConfig,
+  parseHostMap,
   parseFenceMetadata,
   renderStdin,
 } from "../../../plugins/fence-agents/mod.ts";
@@ -39,11 +40,11 @@ describe("fenceArguments", () => {
     expect([...a]).toEqual([
       ["action", "off"],
       ["nodename", "node1"],
-      ["plug", "node1"],
+      ["plug", "1"],
       ["ipaddr", "10.0.0.1"],
       ["passwd", "s3cret"],
     ]);
-    expect(renderStdin(a)).toBe("action=off\nnodename=node1\nplug=node1\nipaddr=10.0.0.1\npasswd=s3cret\n");
+    expect(renderStdin(a)).toBe("action=off\nnodename=node1\nplug=1\nipaddr=10.0.0.1\npasswd=s3cret\n");
   });
 
   it("defaults the host argument to port and honours pcmk_host_argument, none and fixed values", () => {
@@ -65,6 +66,13 @@ describe("fenceArguments", () => {
     expect(a.get("action")).toBe("off");
     const l = fenceArguments({ agent: "fence_x", action: "list", params: { ipaddr: "h" } });
     expect([...l]).toEqual([["action", "list"], ["ipaddr", "h"]]);
+  });
+
+  it("passes the pcmk_host_map alias as the host argument, nodename stays the node", () => {
+    const a = fenceArguments({ agent: "fence_x", action: "off", target: "Node2", params: { pcmk_host_map: "node1:1;node2=2 node3:a\\:b" }, hostArgument: "plug" });
+    expect([...a]).toEqual([["action", "off"], ["nodename", "Node2"], ["plug", "2"]]);
+    expect([...parseHostMap("node1:1;node2=2 node3:a\\:b\tnode4:4")]).toEqual([["node1", "1"], ["node2", "2"], ["node3", "a:b"], ["node4", "4"]]);
+    expect(parseHostMap("garbage").size).toBe(0);
   });
 
   it("passes nodeid when known", () => {

@@ -1,0 +1,56 @@
+/**
+ * Recurring monitors the transition should have but does not: a resource active where it stays
+ * (no action of its own in the transition) whose configured recurring monitor has no history
+ * entry there (for instance after a transition was aborted between a start and its monitor).
+ * Pacemaker's scheduler schedules those; the controller adds any that are missing.
+ *
+ * @example
+ * ```ts
+ * const t2 = withMissingMonitors(t, cib);
+ * ```
+ * @module
+ */
+import type { Cib } from "../cib/model.ts";
+import { nvValues, ops, walkResources } from "../cib/query.ts";
+import type { Transition, TransitionAction } from "../scheduler/mod.ts";
+import { durationMs } from "./_duration.ts";
+import { childEl, findNodeState, nodeRef } from "./_status_tree.ts";
+
+function hasHistory(cib: Cib, node: string, rsc: string, id: string): boolean {
+  const ns = findNodeState(cib, nodeRef(cib, node));
+  const lr = childEl(childEl(childEl(ns, "lrm"), "lrm_resources"), "lrm_resource", rsc);
+  return childEl(lr, "lrm_rsc_op", id) !== undefined;
+}
+
+/** `t` with the missing recurring monitors of stable, active primitives appended. */
+export function withMissingMonitors(t: Transition, cib: Cib): Transition {
+  const touched = new Set(t.actions.map((a) => a.resource).filter((r): r is string => r !== undefined));
+  let next = t.actions.reduce((m, a) => Math.max(m, a.id), -1) + 1;
+  const added: TransitionAction[] = [];
+  for (const v of walkResources(cib)) {
+    const p = v.resource;
+    if (p.tag !== "primitive" || v.ancestors.some((a) => a.tag === "clone" || a.tag === "master" || a.tag === "bundle")) continue;
+    const id = p.attrs.id;
+    if (id === undefined || touched.has(id)) continue;
+    const cur = t.current[id] ?? [];
+    const after = t.placement[id] ?? [];
+    if (cur.length !== 1 || after.length !== 1 || cur[0]!.node !== after[0]!.node || cur[0]!.role !== after[0]!.role) continue;
+    const { node, role } = after[0]!;
+    if (t.nodes[node]?.state !== "online") continue;
+    const meta = nvValues(p, "meta_attributes", { cib });
+    if (/^(false|no|off|0)$/i.test(meta.get("is-managed") ?? "true")) continue;
+    for (const o of ops(p, { cib })) {
+      const interval = durationMs(o.attrs.interval, 0);
+      if (o.attrs.name !== "monitor" || interval <= 0 || /^(false|no|off|0)$/i.test(o.attrs.enabled ?? "true")) continue;
+      const opRole = (o.attrs.role ?? "").toLowerCase();
+      const promotedOp = opRole === "master" || opRole === "promoted";
+      if (promotedOp !== (role === "Promoted")) continue;
+      const key = `${id}_monitor_${interval}`;
+      if (hasHistory(cib, node, id, key)) continue;
+      added.push({
+        id: next++, kind: "monitor", key, resource: id, node, interval, timeout: durationMs(o.attrs.timeout, 20_000), inputs: [], runnable: true,
+      });
+    }
+  }
+  return added.length === 0 ? t : { ...t, actions: [...t.actions, ...added] };
+}
