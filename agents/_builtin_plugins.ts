@@ -13,10 +13,13 @@
  * ```
  */
 import { type LoadedPlugin, loadModule } from "../core/plugin/loader.ts";
+import * as alertAgents from "../plugins/alert-agents/mod.ts";
+import * as fenceAgents from "../plugins/fence-agents/mod.ts";
 import * as lsb from "../plugins/lsb/mod.ts";
 import * as netns from "../plugins/netns/mod.ts";
 import * as ocf from "../plugins/ocf/mod.ts";
 import * as systemd from "../plugins/systemd/mod.ts";
+import * as webhook from "../plugins/webhook/mod.ts";
 
 /** The built-in plugin modules, by namespace (`builtin:<name>`). */
 const BUILTIN_MODULES: readonly (readonly [string, unknown])[] = [
@@ -24,6 +27,9 @@ const BUILTIN_MODULES: readonly (readonly [string, unknown])[] = [
   ["builtin:lsb", lsb],
   ["builtin:systemd", systemd],
   ["builtin:netns", netns],
+  ["builtin:fence-agents", fenceAgents],
+  ["builtin:alert-agents", alertAgents],
+  ["builtin:webhook", webhook],
   // More plugins under plugins/ (launchers, fence-agents, alert-agents, webhook) are added here
   // as they land: import the namespace above and add ["builtin:<name>", module].
 ];

@@ -263,7 +263,9 @@ export function assignAll(ws: WorkingSet): ColocIndex {
   const haveStonithDevice = [...ws.byId.values()].some((r) => r.kind === "primitive" && r.cls === "stonith");
   const ctx: AssignCtx = { ws, idx, assigning: new Set(), haveStonithDevice };
   const order = ws.resources.map((r, i) => ({ r, i, cur: currentScore(ctx, r) }))
-    .sort((a, b) => b.r.priority - a.r.priority || b.cur - a.cur || a.i - b.i)
+    // Pacemaker 2.1.5 sorts by current-node score only with a non-default placement strategy
+    // (pcmk__sort_resources); otherwise resources keep priority-then-configuration order.
+    .sort((a, b) => b.r.priority - a.r.priority || (ws.options.placementStrategy !== "default" ? b.cur - a.cur : 0) || a.i - b.i)
     .map((x) => x.r);
   for (const r of order) if (r.kind === "primitive" && r.remoteNode) assignRsc(ctx, r);
   for (const r of order) assignRsc(ctx, r);

@@ -77,7 +77,9 @@ export default definePlugin({
   name: "webhook",
   version: "0.1.0",
   apiVersions: [1],
-  async setup(config: unknown, ctx?: PluginContext): Promise<() => Promise<void>> {
+  async setup(config: unknown, ctx?: PluginContext): Promise<void | (() => Promise<void>)> {
+    // A built-in that nobody configured stays idle: it accepts no events until given a url.
+    if (config === undefined || config === null) return;
     const opts = await webhookOptionsFromConfig(config);
     current?.close();
     const hook = createWebhookNotifier({ ...opts, ...(ctx?.log !== undefined ? { log: ctx.log } : {}) });

@@ -73,7 +73,9 @@ describe.skipIf(!HAVE)("controller with the real executor and ocf:pacemaker:Dumm
       scheduler: (cib, now) => schedule(cib, { now }),
       nodeName: "node1",
       local,
+      log: { debug() {}, info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     });
+    const logs: string[] = [];
     try {
       ctl.start();
       await until(() => ids.every((id) => existsSync(state(id))) && ex.recurring().length === 3, 20_000);
@@ -103,6 +105,9 @@ describe.skipIf(!HAVE)("controller with the real executor and ocf:pacemaker:Dumm
       expect(Number(/call-id="(\d+)"/.exec(last)![1])).toBeGreaterThan(failCall);
       const t2 = schedule(svc.get(), { now: new Date() });
       expect(t2.actions.filter((a) => a.runnable)).toEqual([]);
+    } catch (e) {
+      console.log(logs.join("\n"), serializeCib(svc.get()).slice(-3000));
+      throw e;
     } finally {
       await ctl.stop();
       for (const r of ex.recurring()) ex.cancel(r.resource, r.action, r.intervalMs);

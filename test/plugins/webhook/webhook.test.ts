@@ -192,8 +192,10 @@ describe("webhook notifier", () => {
     const teardown = await plugin.setup({ url: `${base}/plugin`, secret: SECRET, kinds: ["node", "fencing", "resource", "attribute"] }, ctx);
     const findings = await conformance.checkNotifier(plugin.notifiers[0]!, { ctx });
     expect(conformance.failures(findings), conformance.formatFindings(findings)).toEqual([]);
-    await teardown();
+    expect(typeof teardown).toBe("function");
+    await teardown!();
     expect(seqs("/plugin")).toEqual([1, 2, 3, 4]);
+    expect(await plugin.setup(undefined, ctx)).toBeUndefined(); // unconfigured built-in stays idle
     await expect(webhookOptionsFromConfig({ url: base })).rejects.toThrow(/secret/);
     await expect(webhookOptionsFromConfig({ url: base, secret: SECRET, kinds: ["nope"] })).rejects.toThrow(/kinds/);
     const bad = await webhookOptionsFromConfig({ url: base, secret: SECRET, maxAttempts: -1 }).catch((e: Error) => e.message);
