@@ -14,6 +14,7 @@ import { resourceCommand } from "./cmd_resource.ts";
 import { constraintLocationCommand } from "./cmd_constraint.ts";
 import { nodeCommand } from "./cmd_node.ts";
 import { propertyCommand } from "./cmd_property.ts";
+import { fenceCommand } from "./cmd_fence.ts";
 
 export const commands: readonly Command[] = [
   versionCommand,
@@ -27,4 +28,5 @@ export const commands: readonly Command[] = [
   constraintLocationCommand,
   nodeCommand,
   propertyCommand,
+  fenceCommand,
 ];

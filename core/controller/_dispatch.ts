@@ -110,7 +110,7 @@ async function cancelRecurringOf(ctx: DispatchContext, node: string, info: Resou
 }
 
 /** Carry out one non-pseudo action of transition `tid`; true when it ended as expected. */
-export async function dispatchAction(ctx: DispatchContext, a: TransitionAction, tid: number): Promise<boolean> {
+export async function dispatchAction(ctx: DispatchContext, a: TransitionAction, tid: number, all: readonly TransitionAction[] = []): Promise<boolean> {
   if (a.kind === "fence") {
     if (!ctx.fence || a.node === undefined) {
       ctx.log?.warn(`Cannot fence ${a.node ?? "?"}: no fencer is configured`);
@@ -141,9 +141,16 @@ export async function dispatchAction(ctx: DispatchContext, a: TransitionAction, 
   const settings = info.op(action, intervalMs);
   const targetRc = expectedRc(action, intervalMs, settings.promoted);
   const timeoutMs = a.timeout > 0 ? a.timeout : settings.timeoutMs ?? 20_000;
+  const meta = agentMeta(info, action, intervalMs, timeoutMs);
+  if (action === "migrate_to" || action === "migrate_from") {
+    const to = action === "migrate_to" ? a : all.find((x) => x.kind === "migrate_to" && x.resource === a.resource);
+    const from = action === "migrate_from" ? a : all.find((x) => x.kind === "migrate_from" && x.resource === a.resource);
+    if (to?.node !== undefined) meta.migrate_source = to.node;
+    if (from?.node !== undefined) meta.migrate_target = from.node;
+  }
   const req: OpRequest = {
     resource: info.historyId, agent: info.agent, action, intervalMs, timeoutMs,
-    params: info.params, meta: agentMeta(info, action, intervalMs, timeoutMs),
+    params: info.params, meta,
     userdata: transitionKey(tid, a.id, targetRc, ctx.uuid),
   };
   if (action === "stop" || action === "migrate_to") await cancelRecurringOf(ctx, node, info, exec);

@@ -29,6 +29,8 @@ export interface ConnectionManagerOptions {
   readonly guestAddress?: (container: string) => Promise<{ host: string; port: number } | undefined>;
   /** Connection settings of a connection resource (looked up in the current CIB). */
   readonly settings: (resource: string) => ConnectionSettings | undefined;
+  /** Runs after a link opened and before the start succeeds (the controller re-probes the node). */
+  readonly prepare?: (node: string, link: RemoteLink) => Promise<void>;
   /** A link was opened (`link`) or lost/closed (`undefined`). */
   readonly onLink?: (node: string, link: RemoteLink | undefined) => void;
 }
@@ -116,6 +118,7 @@ export class ConnectionManager {
         this.#o.onLink?.(s.node, undefined);
       });
       this.#o.onLink?.(s.node, link);
+      await this.#o.prepare?.(s.node, link);
       await this.#mark(s.node, true);
       return { rc: 0, status: "done" };
     } catch (e) {

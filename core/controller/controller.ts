@@ -21,6 +21,7 @@ import { LauncherResources } from "./launchers.ts";
 import { recheckDelayMs } from "./recheck.ts";
 import { withConnectionOrdering } from "./remote_order.ts";
 import { withMissingMonitors } from "./monitor_fill.ts";
+import { reprobeNode } from "./reprobe.ts";
 import { describeResource, type ResourceInfo } from "./resources.ts";
 import { type RunResult, runTransition, type TransitionRun } from "./runner.ts";
 import { type DispatchContext, dispatchAction, recordResult, type RecurringEntry, recurringKey } from "./_dispatch.ts";
@@ -63,6 +64,12 @@ export class Controller {
   #started = false;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
+  /** Failed action keys of the last run and how many runs in a row failed with exactly them. */
+  #failSig = "";
+  #failRepeats = 0;
+  /** Set after repeated identical failures: the controller's own writes no longer re-schedule. */
+  #quiet = false;
+  #startup: Promise<void> = Promise.resolve();
 
   constructor(opts: ControllerOptions) {
     if (typeof opts.nodeName !== "string" || opts.nodeName === "") throw new TypeError(`Cannot create the controller for node ${JSON.stringify(opts.nodeName)}: expected a node name`);
@@ -83,6 +90,10 @@ export class Controller {
       guestAddress: (container) => this.#launchers.address(container),
       settings: (rsc) => describeResource(this.#o.cib.get(), rsc)?.connection,
       onLink: (node, link) => this.#onLink(node, link),
+      prepare: async (node, link) => {
+        const n = await reprobeNode(opts.cib, link, { node, uuid: this.#uuid, write: (e) => this.#write(e) });
+        if (n > 0) this.#log.info(`Re-probed ${n} resource(s) on ${node}`);
+      },
     });
   }
 
@@ -110,6 +121,11 @@ export class Controller {
     this.#unsubs.push(this.#o.local.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     this.#unsubs.push(this.#connections.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     this.#unsubs.push(this.#launchers.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
+    if (this.#o.reprobe !== false) {
+      this.#startup = reprobeNode(this.#o.cib, this.#o.local, { node: this.#o.nodeName, uuid: this.#uuid, write: (e) => this.#write(e) })
+        .then((n) => void (n > 0 && this.#log.info(`Re-probed ${n} resource(s) on ${this.#o.nodeName}`)))
+        .catch((e: unknown) => this.#log.error(`Cannot re-probe ${this.#o.nodeName}: ${e instanceof Error ? e.message : String(e)}`));
+    }
     this.trigger("start");
   }
 
@@ -167,6 +183,7 @@ export class Controller {
   }
 
   async #runLoop(): Promise<void> {
+    await this.#startup;
     if (this.#stopped) return;
     this.#wanted = false;
     if (this.#recheckTimer !== undefined) {
@@ -188,7 +205,7 @@ export class Controller {
     if (todo > 0) this.#log.info(`Transition ${id}: ${todo} action(s) to run`);
     const ctx = this.#context();
     const run = runTransition(t, {
-      execute: (a: TransitionAction) => dispatchAction(ctx, a, id),
+      execute: (a: TransitionAction) => dispatchAction(ctx, a, id, t.actions),
       clock: this.#clock,
       graceMs: this.#o.actionGraceMs ?? 20_000,
       onEvent: (e) => {
@@ -212,7 +229,29 @@ export class Controller {
         // listeners never break the loop
       }
     }
-    if (!this.#wanted) this.#armRecheck(this.#o.cib.get());
+    this.#noteFailures(t, result);
+    if (!this.#wanted || this.#quiet) this.#armRecheck(this.#o.cib.get());
+  }
+
+  /**
+   * Livelock guard: when three runs in a row fail with the same actions, stop re-scheduling on
+   * the controller's own writes until something else happens (a foreign CIB change, a
+   * recurring result, the recheck timer).
+   */
+  #noteFailures(t: Transition, result: RunResult): void {
+    const keys = t.actions.filter((a) => result.failed.includes(a.id)).map((a) => `${a.key}@${a.node ?? ""}`).sort().join(" ");
+    if (keys === "") {
+      this.#failSig = "";
+      this.#failRepeats = 0;
+      return;
+    }
+    this.#failRepeats = keys === this.#failSig ? this.#failRepeats + 1 : 1;
+    this.#failSig = keys;
+    if (this.#failRepeats >= 3 && !this.#quiet) {
+      this.#quiet = true;
+      this.#wanted = false;
+      this.#log.warn(`The same actions failed ${this.#failRepeats} times in a row (${keys}): waiting for a change or the recheck timer`);
+    }
   }
 
   #armRecheck(cib: Cib): void {
@@ -221,6 +260,7 @@ export class Controller {
     if (ms === undefined) return;
     this.#recheckTimer = this.#clock.setTimeout(() => {
       this.#recheckTimer = undefined;
+      this.#quiet = false;
       this.trigger("recheck timer");
     }, ms);
   }
@@ -257,7 +297,10 @@ export class Controller {
   }
 
   #onCibChange(): void {
-    if (this.#ownWrites === 0 && this.#run && !this.#run.aborted) this.#run.abort("CIB changed");
+    const own = this.#ownWrites > 0;
+    if (!own) this.#quiet = false;
+    if (!own && this.#run && !this.#run.aborted) this.#run.abort("CIB changed");
+    if (own && this.#quiet) return;
     this.trigger("CIB changed");
   }
 
@@ -283,6 +326,7 @@ export class Controller {
     if (failed) this.#log.warn(`${r.resource}_${r.action}_${r.intervalMs} on ${node}: expected rc ${e.targetRc}, got rc ${r.rc} (${r.status})`);
     void recordResult(this.#context(), node, e.info, e.req, r, e.targetRc, e.onFail).then(
       () => {
+        this.#quiet = false;
         this.#run?.abort("Change in recurring result");
         this.trigger("recurring result changed");
       },

@@ -10,10 +10,10 @@
  *
  * @example
  * ```ts
- * import { Controller, localExecutor, remoteConnector } from "./core/controller/mod.ts";
+ * import { cibAccess, Controller, localExecutor, remoteConnector } from "./core/controller/mod.ts";
  * import { schedule } from "./core/scheduler/mod.ts";
  * const ctl = new Controller({
- *   cib: { get: () => svc.get(), apply: (e) => svc.apply(e), onChange: (cb) => svc.onChange(() => cb()) },
+ *   cib: cibAccess(svc),
  *   scheduler: (cib, now) => schedule(cib, { now }),
  *   nodeName: "node1",
  *   local: localExecutor(executor),
@@ -36,10 +36,12 @@ export { didFail, expectedRc, isProbe, isRealFailure, OP_STATUS, opKey, targetRc
 export { opDigest } from "./op_digest.ts";
 export { withConnectionOrdering } from "./remote_order.ts";
 export { withMissingMonitors } from "./monitor_fill.ts";
+export { reprobeNode, type ReprobeOptions } from "./reprobe.ts";
 export { DEFAULT_RECHECK_MS, recheckDelayMs } from "./recheck.ts";
 export { type ConnectionSettings, describeResource, type OpSettings, type ResourceInfo, type ResourceKind } from "./resources.ts";
 export { ConnectionManager, type ConnectionManagerOptions } from "./connections.ts";
 export { LauncherResources, type LauncherResourcesOptions } from "./launchers.ts";
 export { localExecutor, type LocalExecutorAdapter } from "./local_executor.ts";
+export { cibAccess, type CibServiceLike } from "./cib_access.ts";
 export { remoteConnector, type RemoteConnectorOptions, remoteLink } from "./remote_link.ts";
 export type * from "./types.ts";

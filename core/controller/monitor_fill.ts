@@ -19,7 +19,9 @@ import { childEl, findNodeState, nodeRef } from "./_status_tree.ts";
 function hasHistory(cib: Cib, node: string, rsc: string, id: string): boolean {
   const ns = findNodeState(cib, nodeRef(cib, node));
   const lr = childEl(childEl(childEl(ns, "lrm"), "lrm_resources"), "lrm_resource", rsc);
-  return childEl(lr, "lrm_rsc_op", id) !== undefined;
+  if (childEl(lr, "lrm_rsc_op", id) !== undefined) return true;
+  // A recurring monitor whose first run failed is only in last_failure_0: it was run.
+  return childEl(lr, "lrm_rsc_op", `${rsc}_last_failure_0`)?.attrs.operation_key === id;
 }
 
 /** `t` with the missing recurring monitors of stable, active primitives appended. */

@@ -1,7 +1,9 @@
 /**
  * Connection ordering the controller enforces itself: an action on a remote or guest node waits
- * for the start of that node's connection resource in the same transition, and the stop of a
- * connection waits for the stops and demotes on its node (Pacemaker's scheduler adds these
+ * for the start of that node's connection resource in the same transition; the stop of a
+ * connection that is only stopping waits for the stops and demotes on its node, while a
+ * connection that is recovered (stop and start) is started again before anything else runs on
+ * its node, stops included, as in Pacemaker's `pcmk__order_remote_connection_actions` (it adds these
  * orderings; the controller adds any that are missing, so an action is never sent down a link
  * that is not open yet). A node's connection resource has the node's name.
  *
@@ -33,9 +35,10 @@ export function withConnectionOrdering(t: Transition, localNode: string): Transi
     const n = a.node;
     if (n === undefined || n === localNode || a.kind === "fence" || a.resource === n) continue;
     const start = startOf.get(n);
-    if (start && a.kind !== "stop" && a.kind !== "demote") add(a, start);
     const stop = stopOf.get(n);
-    if (stop && (a.kind === "stop" || a.kind === "demote")) add(stop, a);
+    const down = a.kind === "stop" || a.kind === "demote";
+    if (start && (!down || stop)) add(a, start);
+    else if (stop && down) add(stop, a);
   }
   if (extra.size === 0) return t;
   const ids = new Map(t.actions.map((a) => [a.id, a]));

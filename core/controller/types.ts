@@ -134,6 +134,8 @@ export interface ControllerOptions {
   readonly actionGraceMs?: number;
   /** Fence a node through the fencer; without it, fencing actions fail (and are retried on recheck). */
   readonly fence?: (node: string, op: "reboot" | "off" | "on") => Promise<boolean>;
+  /** Probe the local node's recorded resources again at start (default true, as Pacemaker does on join). */
+  readonly reprobe?: boolean;
   /** Delay that coalesces bursts of triggers into one schedule (default 0: next tick). */
   readonly coalesceMs?: number;
 }

@@ -50,7 +50,7 @@ interface Job {
 
 /** Most jobs in flight through the launcher (it select()s on 2 fds per job). */
 const MAX_IN_FLIGHT = 256;
-/** After this many unexpected launcher exits, stop using it for the life of the process. */
+/** After this many launcher exits in a row without a result between them, stop using it. */
 const MAX_FAILURES = 3;
 /** How long output pipes held by an exited agent's descendants are waited for. */
 const DRAIN_MS = 100;
@@ -134,7 +134,8 @@ class Launcher {
       if (kv.includes("\0")) return false;
       env.push(kv);
     }
-    if (req.cwd === "") return false;
+    // Leave the odd cases to the plain spawn, which reports them as Node does.
+    if (req.cwd === "" || req.command === "") return false;
     const child = this.#ensure();
     if (child === undefined || child.stdin === null) return false;
     const id = this.#nextId++;
@@ -168,8 +169,8 @@ class Launcher {
     this.#need = undefined;
     child.on("error", () => this.#lost(child));
     child.on("close", () => this.#lost(child));
-    child.stdin!.on("error", () => this.#lost(child));
-    child.stdout!.on("data", (c: Uint8Array) => this.#data(c));
+    child.stdin!.on("error", () => {}); // a dead launcher is handled on "close", after its last replies
+    child.stdout!.on("data", (c: Uint8Array) => this.#data(child, c));
     child.unref();
     unref(child.stdin);
     unref(child.stdout);
@@ -202,9 +203,10 @@ class Launcher {
     }
   }
 
-  #data(chunk: Uint8Array): void {
+  #data(child: ChildProcess, chunk: Uint8Array): void {
+    if (this.#child !== child) return;
     this.#in.push(chunk);
-    for (;;) {
+    while (this.#child === child) {
       const need = this.#need;
       if (need !== undefined) {
         if (this.#in.length < need.out + need.err) return;
@@ -239,6 +241,12 @@ class Launcher {
         return;
       case "X": {
         const sig = Number(f[3]);
+        const sizes = [f[5], f[6]].map(Number);
+        if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+          if (this.#child !== undefined) this.#lost(this.#child);
+          return;
+        }
+        this.#failures = 0; // it works: only launchers that keep dying without results are given up on
         this.#need = {
           id,
           code: f[2] === "-" ? null : Number(f[2]),

@@ -23,7 +23,8 @@ my $rin;
 pipe(my $sigr, my $sigw) or die "pipe: $!";
 for my $fh ($sigr, $sigw) { my $f = fcntl($fh, POSIX::F_GETFL(), 0); fcntl($fh, POSIX::F_SETFL(), $f | POSIX::O_NONBLOCK()); }
 $SIG{CHLD} = sub { syswrite($sigw, "x"); };
-$SIG{PIPE} = 'IGNORE';
+$SIG{PIPE} = 'DEFAULT';
+POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
 binmode STDIN; binmode STDOUT;
 open(my $null, '<', '/dev/null') or die "/dev/null: $!";
 my $in = '';
@@ -47,8 +48,8 @@ sub launch {
   if (!defined $pid) { my $n = errname(); close $_ for grep { defined } ($or, $ow, $er, $ew, $xr, $xw); reply("E $id $n\n"); return; }
   if ($pid == 0) {
     my $n;
-    $SIG{CHLD} = 'DEFAULT'; $SIG{PIPE} = 'DEFAULT';
-    POSIX::sigprocmask(POSIX::SIG_SETMASK(), POSIX::SigSet->new());
+    # Nothing to reset: the CHLD handler goes with exec, SIGPIPE is left at its default and the
+    # signal mask is empty outside handlers. Every page the child touches here is copied.
     POSIX::setsid();
     POSIX::dup2(fileno($null), 0); POSIX::dup2(fileno($ow), 1); POSIX::dup2(fileno($ew), 2);
     if ($cwd ne '' && !chdir($cwd)) { $n = errname(); }

@@ -1,15 +1,23 @@
 /**
  * Run one agent process in its own process group, with a timeout that kills the WHOLE group
  * (SIGTERM, then SIGKILL after a grace), an abort signal, and capped output. Works on Node and
- * Deno (`node:child_process` with `detached: true`, `process.kill(-pgid)`).
+ * Deno.
+ *
+ * Agents are started by a long-lived launcher (a small Perl fork server, _launcher.ts) when Perl
+ * is there: forking from it costs a fraction of `child_process.spawn` from the daemon (which
+ * copies the daemon's page tables, synchronously in the event loop). The launcher puts each
+ * agent in a new session (pgid = pid), so killing the group from here works the same. Agents
+ * given stdin `input`, `ATRIUM_SPAWN=plain` in the environment, or a missing or failing
+ * launcher use a plain `node:child_process` spawn with `detached: true` (_spawn_plain.ts).
+ * Agents' CPU is then reaped by the launcher, not the daemon: see {@link launcherPid}.
  * @module
  */
 import process from "node:process";
 import { groupAlive, killGroup } from "./_group.ts";
-import { launch, type LaunchCallbacks, type LaunchDone } from "./_launcher.ts";
+import { launch, type LaunchCallbacks, type LaunchDone, launcherPid } from "./_launcher.ts";
 import { spawnPlain } from "./_spawn_plain.ts";
 
-export { groupAlive, killGroup };
+export { groupAlive, killGroup, launcherPid };
 
 /** Default cap per output stream: 10 MiB. */
 export const DEFAULT_OUTPUT_CAP_BYTES = 10 * 1024 * 1024;

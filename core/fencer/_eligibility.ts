@@ -21,7 +21,7 @@ export interface EligibilityDeps {
   readonly listTtlMs: number;
   readonly context: (signal: AbortSignal) => PluginContext;
   /** Timeout for list/status queries when the device sets none. */
-  readonly queryTimeoutMs: number;
+  readonly queryTimeoutMs: () => number;
 }
 
 /** The answer, with the reason in words (for logs and the history). */
@@ -121,7 +121,7 @@ export class Eligibility {
     const { clock, listTtlMs } = this.#deps;
     let entry = this.#lists.get(device.id);
     if (entry === undefined || clock.now() - entry.at >= listTtlMs) {
-      const timeoutMs = deviceTimeoutMs(device.params["pcmk_list_timeout"]) ?? this.#deps.queryTimeoutMs;
+      const timeoutMs = deviceTimeoutMs(device.params["pcmk_list_timeout"]) ?? this.#deps.queryTimeoutMs();
       const { result } = await runAgent(agent, { action: "list", params: device.params, timeoutMs }, this.#deps.context, clock);
       if (result.status === "done" && result.rc === 0) {
         entry = { key, targets: parseTargetList(result.output ?? ""), at: clock.now() };
@@ -136,7 +136,7 @@ export class Eligibility {
   }
 
   async #status(device: FenceDevice, agent: FenceAgent, plug: string): Promise<Eligible> {
-    const timeoutMs = deviceTimeoutMs(device.params["pcmk_status_timeout"]) ?? this.#deps.queryTimeoutMs;
+    const timeoutMs = deviceTimeoutMs(device.params["pcmk_status_timeout"]) ?? this.#deps.queryTimeoutMs();
     const { result } = await runAgent(
       agent,
       { action: "status", target: plug, params: device.params, timeoutMs },

@@ -8,6 +8,8 @@
  * - without one, every device that can fence the target, highest `priority` first (then
  *   configuration order), until one succeeds;
  * - a reboot through an agent without `reboot` runs as off;
+ * - an "on" (unfencing) also runs through every other device that can reach the target and
+ *   whose `on` is automatic (or that `provides=unfencing`): all of them must succeed;
  * - the requested delay (priority-fencing-delay) is waited once, before the first device;
  *   each device adds its own `pcmk_delay_base`/`pcmk_delay_max` delay before off and reboot.
  * @module
@@ -154,9 +156,35 @@ async function runLevel(run: Run, index: number, ids: readonly string[]): Promis
   return undefined;
 }
 
+function isUnfencing(r: ResolvedDevice): boolean {
+  return r.features.automaticUnfencing || r.device.provides?.toLowerCase() === "unfencing";
+}
+
+/** After a successful "on": the remaining automatic-unfencing devices, in configuration order. */
+async function unfenceRemaining(run: Run, outcome: ExecOutcome): Promise<ExecOutcome> {
+  const { req, deps } = run;
+  if (!outcome.ok || req.action !== "on") return outcome;
+  const done = new Set(outcome.devices);
+  const devices = [...outcome.devices];
+  for (const d of [...deps.devices.values()].sort((a, b) => a.index - b.index)) {
+    if (done.has(d.id)) continue;
+    const r = await deps.resolve(d);
+    if (typeof r === "string" || !isUnfencing(r) || !(await capable(r, req, deps))) continue;
+    const a = await run.attempt(r, "on");
+    if (!a.ok) return { ok: false, devices: [...devices, d.id], attempts: run.attempts, error: `Unfencing needs "${d.id}": ${failure(a)}` };
+    devices.push(d.id);
+  }
+  return { ok: true, devices, attempts: run.attempts };
+}
+
 /** Carry out `req` (see the module documentation). */
 export async function execute(req: ExecRequest, deps: ExecDeps, topology: TopologyEntry | undefined): Promise<ExecOutcome> {
   const run = new Run(req, deps);
+  return unfenceRemaining(run, await choose(run, topology));
+}
+
+async function choose(run: Run, topology: TopologyEntry | undefined): Promise<ExecOutcome> {
+  const { req, deps } = run;
   if (topology !== undefined) {
     const errors: string[] = [];
     for (const level of topology.levels) {

@@ -2,7 +2,7 @@
  * Running one action through a fence agent: the timeout (enforced here whatever the agent does),
  * retries as Pacemaker 2.1.5's fencing library retries (a failure that is not a timeout is
  * tried again, up to `pcmk_<action>_retries` tries in all, default 2, while at least 30% of
- * the timeout is left), and errors thrown by a plugin turned into results.
+ * the timeout is left, after a one-second pause), and errors thrown by a plugin turned into results.
  * @module
  */
 import type { FenceAction, FenceAgent, FenceResult, PluginContext } from "../plugin/types.ts";
@@ -35,6 +35,8 @@ export const realClock: FencerClock = {
 
 /** Default tries of an action (Pacemaker's FAILURE_MAX_RETRIES). */
 export const DEFAULT_TRIES = 2;
+/** Pause before a retry (Pacemaker sleeps a second). */
+export const RETRY_DELAY_MS = 1000;
 
 /** One agent run request as the fencer makes it. */
 export interface AgentRun {
@@ -107,5 +109,24 @@ export async function runAgent(
     if (resultOk(req.action, result)) return { result, tries };
     const spent = clock.now() - started;
     if (result.status === "timeout" || tries >= maxTries || spent >= req.timeoutMs * 0.7) return { result, tries };
+    await clock.sleep(RETRY_DELAY_MS);
+  }
+}
+
+/** One action per device at a time (Pacemaker's default `pcmk_action_limit` of 1). */
+export class DeviceLocks {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  /** Run `fn` once every earlier run for `id` has finished. */
+  async run<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#tails.get(id) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.#tails.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#tails.get(id) === tail) this.#tails.delete(id);
+    }
   }
 }

@@ -25,6 +25,8 @@ export interface FencerConfig {
   readonly stonithTimeoutMs: number;
   /** `priority-fencing-delay` in ms (default 0: disabled). */
   readonly priorityFencingDelayMs: number;
+  /** `stonith-enabled` (default true): whether the cluster may fence at all (the controller's call). */
+  readonly stonithEnabled: boolean;
   /** `stonith-action` (default reboot; `poweroff` means off). */
   readonly stonithAction: "reboot" | "off";
   /** Resources whose `requires` meta attribute is `unfencing`. */
@@ -43,6 +45,7 @@ export function emptyFencerConfig(): FencerConfig {
     nodeAttributes: new Map(),
     stonithTimeoutMs: DEFAULT_STONITH_TIMEOUT_MS,
     priorityFencingDelayMs: 0,
+    stonithEnabled: true,
     stonithAction: "reboot",
     requireUnfencing: [],
     skipped: [],
@@ -80,6 +83,7 @@ export function readFencerConfig(cib: Cib, options: ReadDevicesOptions = {}): Fe
     nodeAttributes: attrs,
     stonithTimeoutMs: timeout !== undefined && timeout > 0 ? timeout : DEFAULT_STONITH_TIMEOUT_MS,
     priorityFencingDelayMs: pfd ?? 0,
+    stonithEnabled: !/^(false|no|off|n|0)$/i.test(props.get("stonith-enabled") ?? "true"),
     stonithAction: /^(off|poweroff)$/i.test(props.get("stonith-action") ?? "") ? "off" : "reboot",
     requireUnfencing,
     skipped,

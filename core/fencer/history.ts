@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import type { ClusterEvent } from "../plugin/types.ts";
 
 /** The state of a fencing operation. */
 export type FenceState = "pending" | "success" | "failed";
@@ -173,4 +174,27 @@ function checkEntry(e: unknown, path: string): FenceHistoryEntry {
     }
   }
   return structuredClone(r) as unknown as FenceHistoryEntry;
+}
+
+/**
+ * The `fencing` event of a finished operation, for notifiers: `node` is the target, `task` the
+ * action, `rc` 0 on success, `desc` as Pacemaker's fencing alerts word it.
+ *
+ * @example
+ * ```ts
+ * fencingEvent(entry, 7).desc; // "Operation reboot of node2 by node1 for controller@node1: OK"
+ * ```
+ */
+export function fencingEvent(e: FenceHistoryEntry, sequence: number): ClusterEvent {
+  const ok = e.state === "success";
+  return {
+    kind: "fencing",
+    sequence,
+    timestamp: e.endedAt ?? e.startedAt,
+    node: e.target,
+    task: e.action,
+    rc: ok ? 0 : 1,
+    status: e.state,
+    desc: `Operation ${e.action} of ${e.target} by ${e.delegate} for ${e.client}@${e.origin}: ${ok ? "OK" : e.error ?? "Error"}`,
+  };
 }

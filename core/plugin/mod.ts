@@ -8,3 +8,6 @@ export { definePlugin } from "./define_plugin.ts";
 export * as conformance from "./conformance.ts";
 export * from "./spawn.ts";
 export { AtriumError, isAtriumError } from "../errors.ts";
+export { isTrueValue, type RawAgentMetadata, type RawAgentParameter, readAgentMetadata } from "./agent_metadata.ts";
+export { OCF_RC_TEXT } from "./ocf_rc_text.ts";
+export * from "./agent_exec.ts";

@@ -15,6 +15,10 @@ export interface HistFailure {
   readonly lastRun: number;
   readonly hard: boolean;
   readonly fatal: boolean;
+  /** A later successful start/stop/promote/demote/migration cleared it (unless its on-fail sticks). */
+  cleared?: boolean;
+  /** Not installed: on-fail=ignore does not apply. */
+  readonly notInstalled?: boolean;
 }
 
 /** The state of one resource on one node. */
@@ -55,6 +59,7 @@ function num(v: string | undefined, d: number): number {
 
 function readOp(el: CibElement): OpRec {
   const a = el.attrs;
+  const rawRc = num(a["rc-code"], 0);
   let expected = 0;
   const key = a["transition-key"] ?? (a["transition-magic"]?.split(";")[1]);
   if (key) {
@@ -64,7 +69,8 @@ function readOp(el: CibElement): OpRec {
   return {
     task: a.operation ?? "",
     interval: num(a.interval, 0),
-    rc: num(a["rc-code"], 0),
+    // OCF_DEGRADED (190) and OCF_DEGRADED_PROMOTED (191) count as running (promoted).
+    rc: rawRc === 190 ? 0 : rawRc === 191 ? 8 : rawRc,
     status: num(a["op-status"], 0),
     expected,
     callId: num(a["call-id"], 0),
@@ -90,17 +96,19 @@ export function historyState(lrmRsc: CibElement): HistState {
       st.pending = o.task;
       if (o.task === "start" || o.task === "migrate_from") st.role = "Started";
       else if (o.task === "promote") st.role = "Promoted";
+      else if (o.task === "monitor" && o.interval > 0 && st.role === "Stopped") st.role = "Started";
       continue;
     }
     if (isProbe) st.probed = true;
     // Done and error results are judged by the rc against the expected rc; other statuses stand.
     const judged = o.status === 0 || o.status === 4;
-    const success = judged && (o.rc === o.expected || (isProbe && (o.rc === 0 || o.rc === 7 || o.rc === 8)));
+    // Only 0, 7 and 8 can be expected results; other codes are errors whatever was expected.
+    const success = judged && ((o.rc === o.expected && (o.rc === 0 || o.rc === 7 || o.rc === 8)) || (isProbe && (o.rc === 0 || o.rc === 7 || o.rc === 8)));
     if (o.task === "monitor" && judged && o.rc === 7 && !isProbe && o.expected === 7) { st.role = "Stopped"; continue; }
     if (success) {
       switch (o.task) {
         case "start": case "migrate_from": st.role = "Started"; break;
-        case "stop": st.role = "Stopped"; st.stopFailed = false; failByKey.clear(); break;
+        case "stop": st.role = "Stopped"; st.stopFailed = false; break;
         case "promote": st.role = "Promoted"; break;
         case "demote": st.role = "Unpromoted"; break;
         case "migrate_to": st.role = "Started"; break;
@@ -118,15 +126,17 @@ export function historyState(lrmRsc: CibElement): HistState {
       } else if (o.task === "start" || o.task === "stop") {
         delete st.migrateTo;
       }
-      // a later successful op of the same key clears its failure
-      failByKey.delete(`${o.task}_${o.interval}`);
+      // A later successful start/stop/promote/demote/migration clears past failures (for the
+      // on-fail policies that do not stick); a successful monitor does not.
+      if (o.task !== "monitor") for (const f of failByKey.values()) f.cleared = true;
       continue;
     }
     // failure
     const hard = o.rc === 2 || o.rc === 5 || (o.rc === 3 && o.interval === 0) || o.rc === 4 || o.status === 5 || o.status === 7;
     const fatal = o.rc === 6 || o.status === 6;
     if (isProbe && o.rc === 5) { st.role = "Stopped"; st.notInstalled = true; continue; }
-    const f: HistFailure = { op: o.task, interval: o.interval, rc: o.rc, status: o.status, lastRun: o.lastRun, hard, fatal };
+    const f: HistFailure = { op: o.task, interval: o.interval, rc: o.rc, status: o.status, lastRun: o.lastRun, hard, fatal,
+      ...(o.status === 7 ? { notInstalled: true } : {}) };
     failByKey.set(`${o.task}_${o.interval}`, f);
     switch (o.task) {
       case "stop": st.stopFailed = true; st.role = "Started"; break;

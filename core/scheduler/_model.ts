@@ -211,6 +211,8 @@ export interface ClusterOptions {
   readonly concurrentFencing: boolean;
   readonly shutdownLock: boolean;
   readonly nodeHealthStrategy: string;
+  /** Scores of the node health colours for the strategy (red, yellow, green). */
+  readonly nodeHealth: { readonly red: number; readonly yellow: number; readonly green: number };
 }
 
 /** The whole working set. */

@@ -86,7 +86,7 @@ export function planActions(ws: WorkingSet): Map<Primitive, Plan> {
     if (next) {
       plan.start = !p.running.has(next) || plan.stops.has(next);
       plan.startRunnable = nodeAvailable(ws.nodes.get(next));
-      const noQuorum = !ws.options.haveQuorum && p.cls !== "stonith";
+      const noQuorum = !ws.options.haveQuorum && (p.meta.get("requires") ?? "").toLowerCase() !== "nothing";
       if (noQuorum && (ws.options.noQuorumPolicy === "stop" || ws.options.noQuorumPolicy === "suicide")) {
         if (p.running.has(next) && !plan.stops.has(next)) {
           plan.stops.set(next, { runnable: ws.nodes.get(next)?.online ?? false, pseudo: false });

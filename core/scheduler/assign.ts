@@ -187,6 +187,7 @@ export function assignPrimitive(ctx: AssignCtx, p: Primitive, prefer?: string): 
     if (c.dependentRole === "Promoted" || c.dependentRole === "Unpromoted") continue;
     const nodes = primaryNodes(c.primary, c.score, c.primaryRole);
     if (nodes === undefined) continue;
+    if (p.bundle?.part === "remote" && nodes.length > 0 && nodes.every((n) => ws.nodes.get(n)?.type !== "cluster")) continue;
     const archive = c.score < 0 && c.score > -INFINITY ? new Map(p.allowed) : undefined;
     applyColocation(ws, p, c, nodes);
     if (archive && ![...p.allowed].some(([n, s]) => s >= 0 && nodeAvailable(ws.nodes.get(n)))) {
@@ -201,6 +202,7 @@ export function assignPrimitive(ctx: AssignCtx, p: Primitive, prefer?: string): 
   const frozen = !ws.options.haveQuorum && ws.options.noQuorumPolicy === "freeze";
   let node: string | null;
   if (!p.managed || (ws.options.stonithEnabled && !ctx.haveStonithDevice)) {
+    if (ws.options.stonithEnabled && !ctx.haveStonithDevice) p.managed = false; // Pacemaker unmanages everything
     node = currentNode(p) ?? null;
     const role = node ? p.running.get(node) : undefined;
     p.nextRole = role ?? "Stopped";
@@ -267,7 +269,8 @@ export function assignAll(ws: WorkingSet): ColocIndex {
     // (pcmk__sort_resources); otherwise resources keep priority-then-configuration order.
     .sort((a, b) => b.r.priority - a.r.priority || (ws.options.placementStrategy !== "default" ? b.cur - a.cur : 0) || a.i - b.i)
     .map((x) => x.r);
-  for (const r of order) if (r.kind === "primitive" && r.remoteNode) assignRsc(ctx, r);
+  // Connections first; a partially migrated connection prefers its migration target.
+  for (const r of order) if (r.kind === "primitive" && r.remoteNode) assignPrimitive(ctx, r, r.partialMigration?.target);
   for (const r of order) assignRsc(ctx, r);
   return idx;
 }

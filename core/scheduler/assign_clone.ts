@@ -138,7 +138,7 @@ function setRoles(ctx: AssignCtx, c: Clone): void {
     if (!any) score = -1;
     for (const loc of ws.locations) {
       if (loc.role !== "Promoted" || loc.node !== node) continue;
-      if (loc.rsc === c || loc.rsc === inst) score = addScores(score, loc.score);
+      if (loc.rsc === c || loc.rsc === inst || (loc.rsc.kind === "clone" && loc.rsc.bundleChild === c)) score = addScores(score, loc.score);
     }
     for (const col of ctx.idx.thisWith.get(c) ?? []) {
       if (col.dependentRole !== "Promoted") continue;

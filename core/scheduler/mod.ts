@@ -32,6 +32,7 @@ import { unpackConstraints } from "./constraints.ts";
 import { initScores } from "./scores_init.ts";
 import { assignAll } from "./assign.ts";
 import { decideFencing, planActions } from "./actions.ts";
+import { fenceUnrecoverableRemotes } from "./remote_fencing.ts";
 import { applyOrderings } from "./ordering.ts";
 import { buildGraph } from "./graph.ts";
 import { bundleHosts, currentPlacement, finalPlacement, nodeSummaries, summarize, translateSummary } from "./summary.ts";
@@ -91,6 +92,7 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   const nodesBefore = nodeSummaries(ws, false);
   initScores(ws);
   const idx = assignAll(ws);
+  fenceUnrecoverableRemotes(ws);
   decideFencing(ws);
   const plans = planActions(ws);
   applyOrderings(ws, plans, idx);

@@ -10,6 +10,7 @@ import { primitivesOf, type Primitive, type Rsc, type WorkingSet } from "./_mode
 import type { ColocIndex } from "./colocation.ts";
 import type { Plan } from "./_plan.ts";
 import { activeAfter } from "./actions.ts";
+import { restartResidentsOfStoppingConnections } from "./remote_ordering.ts";
 
 interface Edge {
   readonly first: Rsc;
@@ -195,6 +196,7 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
         const pl = plans.get(dp);
         if (!pl || !pl.next || !pl.start || !pl.startRunnable) continue;
         if (c.nodeAttribute !== "#uname" && c.nodeAttribute !== "#id") continue;
+        if (dp.bundle?.part === "remote" && [...nodes].every((n) => ws.nodes.get(n)?.type !== "cluster")) continue;
         if (!nodes.has(pl.next) && block(pl, c.primary.id)) changed = true;
       }
     }
@@ -207,6 +209,7 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
       const cpl = conn && conn.kind === "primitive" ? plans.get(conn) : undefined;
       if (cpl && !activeAfter(cpl) && block(pl, conn!.id)) changed = true;
     }
+    if (restartResidentsOfStoppingConnections(ws, plans)) changed = true;
     if (!changed) break;
   }
   for (const pl of plans.values()) {

@@ -94,11 +94,11 @@ export function initScores(ws: WorkingSet): void {
     if (r.kind !== "primitive") continue;
     // Connection resources run only on cluster nodes; nothing runs on a guest node's own
     // container host through it.
-    if (r.remoteNode || r.guestNode || r.cls === "stonith") {
+    if (r.remoteNode || (r.guestNode && !r.bundle) || r.cls === "stonith") {
       for (const n of ws.nodes.values()) if (n.type !== "cluster") addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
     }
     for (const n of ws.nodes.values()) {
-      if (n.bundleNode && r.bundle?.id !== n.bundleNode) addScore(r, n.name, -INFINITY, `bundle node ${n.name} runs only its bundle`);
+      if (n.bundleNode && !(r.bundle?.id === n.bundleNode && r.bundle.part === "child")) addScore(r, n.name, -INFINITY, `bundle node ${n.name} runs only its bundle's resource`);
     }
     const force = (r as { forceNode?: string }).forceNode;
     if (force) for (const n of ws.nodes.keys()) if (n !== force) addScore(r, n, -INFINITY, `runs inside guest node ${force}`);
@@ -116,10 +116,43 @@ export function initScores(ws: WorkingSet): void {
     }
   }
   applyExclusiveDiscovery(ws, addScore);
+  for (const r of all) {
+    if (r.kind !== "clone") continue;
+    for (const n of ws.nodes.values()) {
+      if (n.bundleNode && r.bundleOf !== n.bundleNode) addScore(r, n.name, -INFINITY, `bundle node ${n.name} runs only its bundle's resource`);
+    }
+  }
+  nodeHealth(ws, all);
   for (const dep of ws.ticketDeps) applyTicket(ws, dep);
   // Resources in a group or clone also follow every location of their ancestors: done above
   // through locationTargets. Nodes that are not allowed in an asymmetric cluster stay absent.
   for (const r of ws.resources) if (r.kind === "clone" && r.promotable) promotionScores(ws, r);
+}
+
+/** Node health (#health-* attributes) under the configured node-health-strategy. */
+function nodeHealth(ws: WorkingSet, all: Rsc[]): void {
+  if (ws.options.nodeHealthStrategy === "none") return;
+  const h = ws.options.nodeHealth;
+  for (const n of ws.nodes.values()) {
+    let score = 0;
+    for (const [k, v] of n.attrs) {
+      if (!k.startsWith("#health")) continue;
+      const t = v.trim().toLowerCase();
+      score = addScores(score, t === "red" ? h.red : t === "yellow" ? h.yellow : t === "green" ? h.green : parseScoreLoose(t));
+    }
+    if (score === 0) continue;
+    for (const r of all) {
+      if (r.meta.get("allow-unhealthy-nodes") === "true") continue;
+      if (r.kind === "primitive" || r.kind === "clone") addScore(r, n.name, score, `node health of ${n.name}`);
+    }
+  }
+}
+
+function parseScoreLoose(t: string): number {
+  if (t === "infinity" || t === "+infinity") return INFINITY;
+  if (t === "-infinity") return -INFINITY;
+  const x = Number.parseInt(t, 10);
+  return Number.isNaN(x) ? 0 : x;
 }
 
 /** A ticket dependency (Pacemaker's rsc_ticket semantics for loss-policy and roles). */

@@ -7,6 +7,7 @@ import { cloneOf, type Primitive, type WorkingSet } from "./_model.ts";
 import type { Plan } from "./_plan.ts";
 import type { NodeSummary, Placement, Role, SummaryEntry } from "./transition.ts";
 import { activeAfter } from "./actions.ts";
+import { keptOnFencedGuest } from "./remote_container.ts";
 
 /** Conformance key of a primitive: its id without a clone instance number. */
 export function rscKey(p: Primitive): string {
@@ -123,7 +124,7 @@ export function finalPlacement(ws: WorkingSet, plans: Map<Primitive, Plan>, host
     }
     for (const [n, r] of p.running) {
       const s = pl.stops.get(n);
-      if (s && s.runnable) continue;
+      if (s && s.runnable && !keptOnFencedGuest(ws, p, n, s.pseudo, n === pl.next && activeAfter(pl))) continue;
       if (n === pl.next && !s) continue; // handled below
       list.push({ node: n, role: shownRole(p, r) });
     }

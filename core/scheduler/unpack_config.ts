@@ -6,6 +6,7 @@ import type { Cib, CibElement } from "../cib/model.ts";
 import { kid, kids, bool } from "./_cib.ts";
 import { unpackNvSets, type RuleContext } from "./_rules.ts";
 import type { ClusterOptions, SNode } from "./_model.ts";
+import { INFINITY, parseScore } from "./scores.ts";
 
 /** Read crm_config into {@link ClusterOptions}. */
 export function unpackOptions(cib: Cib, ctx: RuleContext): { options: ClusterOptions; raw: Map<string, string> } {
@@ -28,8 +29,20 @@ export function unpackOptions(cib: Cib, ctx: RuleContext): { options: ClusterOpt
     concurrentFencing: bool(raw.get("concurrent-fencing"), false),
     shutdownLock: bool(raw.get("shutdown-lock"), false),
     nodeHealthStrategy: (raw.get("node-health-strategy") ?? "none").toLowerCase(),
+    nodeHealth: healthScores((raw.get("node-health-strategy") ?? "none").toLowerCase(), raw),
   };
   return { options, raw };
+}
+
+function healthScores(strategy: string, raw: Map<string, string>): ClusterOptions["nodeHealth"] {
+  switch (strategy) {
+    case "migrate-on-red": return { red: -INFINITY, yellow: 0, green: 0 };
+    case "only-green": return { red: -INFINITY, yellow: -INFINITY, green: 0 };
+    case "progressive": case "custom":
+      return { red: parseScore(raw.get("node-health-red"), -INFINITY), yellow: parseScore(raw.get("node-health-yellow"), 0),
+        green: parseScore(raw.get("node-health-green"), 0) };
+    default: return { red: 0, yellow: 0, green: 0 };
+  }
 }
 
 /** rsc_defaults and op_defaults (meta_attributes sets without rules needing a resource). */

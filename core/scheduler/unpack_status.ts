@@ -11,7 +11,8 @@ import { historyState, type HistState } from "./_history.ts";
 import { addCloneInstance, makePrimitive } from "./unpack_resources.ts";
 import { cloneOf, type Clone, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
 import { makeNode } from "./unpack_config.ts";
-import { fillerStopFailure } from "./remote_container.ts";
+import { connectionFailureFences, connectionOnFail } from "./remote_fencing.ts";
+import { fenceGuest, fenceNodeForFailure, fillerStopFailure, guestContainerFails } from "./remote_container.ts";
 
 function nodeOnline(ws: WorkingSet, n: SNode, st: CibElement): void {
   const a = st.attrs;
@@ -109,6 +110,9 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, hi
     if (!onFail) onFail = f.op === "stop" ? (ws.options.stonithEnabled ? "fence" : "block") : "restart";
     if (onFail === "fence" && !ws.options.stonithEnabled) onFail = "block";
     if (fillerStopFailure(ws, p, node, f.op, cfg?.onFail)) continue;
+    onFail = connectionOnFail(p, f.op, f.interval, cfg?.onFail) ?? onFail;
+    if (f.notInstalled && onFail === "ignore") onFail = "restart";
+    if (f.cleared && !["stop", "fence", "standby"].includes(onFail)) continue;
     if (onFail === "ignore") {
       if (f.op === "stop") p.running.delete(node.name);
       continue;
@@ -126,7 +130,7 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, hi
     }
     p.failed.set(node.name, { op: f.op, interval: f.interval, rc: f.rc, onFail, lastRun: f.lastRun, severity });
     switch (onFail) {
-      case "fence": node.unclean = true; break;
+      case "fence": fenceNodeForFailure(ws, node); break;
       case "block": p.managed = false; break;
       case "standby": node.standby = true; break;
       case "stop": p.targetRole = "Stopped"; break;
@@ -206,6 +210,7 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
   };
   while (unpackHistory((n) => n.type === "cluster" ? n.online : upConn(n)));
   if (ws.options.stonithEnabled) unpackHistory(() => true);
+  multiplyActiveAndMaintenance(ws);
   activeOnDownNodes(ws, "cluster");
   remoteNodeStates(ws);
   activeOnDownNodes(ws, "remote");
@@ -274,6 +279,16 @@ function usedInstance(i: Rsc, slots: Map<string, Rsc>): boolean {
   return false;
 }
 
+/** multiple-active=block leaves a multiply-active resource alone; resources on a node in
+ * maintenance are not managed there. */
+function multiplyActiveAndMaintenance(ws: WorkingSet): void {
+  for (const r of ws.byId.values()) {
+    if (r.kind !== "primitive") continue;
+    if (r.running.size > 1 && (r.meta.get("multiple-active") ?? "").toLowerCase() === "block") r.managed = false;
+    for (const n of r.running.keys()) if (ws.nodes.get(n)?.maintenance) r.managed = false;
+  }
+}
+
 /** A managed resource thought active on a node that is down means that node must be fenced. */
 function activeOnDownNodes(ws: WorkingSet, which: "cluster" | "remote"): void {
   for (const r of ws.byId.values()) {
@@ -282,7 +297,7 @@ function activeOnDownNodes(ws: WorkingSet, which: "cluster" | "remote"): void {
       const node = ws.nodes.get(n);
       if (!node || node.online || node.maintenance) continue;
       if ((node.type === "cluster") !== (which === "cluster")) continue;
-      if (node.type === "guest") node.resetRequired = true;
+      if (node.type === "guest") fenceGuest(node);
       else if (ws.options.stonithEnabled && !node.unclean) {
         node.unclean = true;
         const conn = node.remoteRsc ? ws.byId.get(node.remoteRsc) : undefined;
@@ -306,12 +321,13 @@ function remoteNodeStates(ws: WorkingSet): void {
     const hosts = container ? [...container.running.keys()] : [...conn.running.keys()];
     const host = hosts.length === 1 ? ws.nodes.get(hosts[0]!) : undefined;
     const contFailed = container ? [...container.failed].some(([h, f]) => container.running.has(h) && f.onFail !== "ignore") : false;
-    if (contFailed) { online = false; n.resetRequired = true; }
-    else if (connFailed) { online = false; if (n.type === "remote") n.unclean = true; else n.resetRequired = true; }
+    if (contFailed) { online = false; fenceGuest(n); }
+    else if (connFailed) { online = false; if (n.type !== "remote") fenceGuest(n); else if (connectionFailureFences(ws, conn)) n.unclean = true; }
     else if (!connRunning || (container && container.running.size === 0)) online = false;
     else if (host && !host.online && host.unclean) {
       online = false;
-      if (n.type === "guest") n.resetRequired = true; else { n.unclean = true; n.revocable = true; }
+      // A remote node is fenced only if resources are active on it (activeOnDownNodes).
+      if (n.type === "guest") n.resetRequired = true;
     }
     n.online = online;
   }
@@ -322,10 +338,11 @@ function resetGuest(ws: WorkingSet, n: SNode): void {
   const cont = n.containerRsc ? ws.byId.get(n.containerRsc) : undefined;
   if (!cont || cont.kind !== "primitive" || !cont.managed) { n.resetRequired = false; return; }
   for (const h of cont.running.keys()) {
-    if (!cont.failed.has(h)) cont.failed.set(h, { op: "stop", interval: 0, rc: 1, onFail: "restart", lastRun: 0, severity: "soft" });
+    if (guestContainerFails(n) && !cont.failed.has(h)) cont.failed.set(h, { op: "stop", interval: 0, rc: 1, onFail: "restart", lastRun: 0, severity: "soft" });
   }
   for (const r of ws.byId.values()) {
     if (r.kind !== "primitive" || !r.running.has(n.name) || !r.managed) continue;
+    if (n.online) { r.restartOn.add(n.name); continue; } // a guest still up: residents restart, not failed
     if (!r.failed.has(n.name)) r.failed.set(n.name, { op: "monitor", interval: 0, rc: 1, onFail: "restart", lastRun: 0, severity: "soft" });
   }
 }

@@ -1,19 +1,8 @@
 /** Words for OCF exit codes and Pacemaker execution statuses. Internal to core/status/. */
+import { OCF_RC_TEXT } from "../plugin/ocf_rc_text.ts";
 
-const RC_WORDS: Record<number, string> = {
-  0: "ok",
-  1: "error",
-  2: "invalid parameter",
-  3: "unimplemented feature",
-  4: "insufficient privileges",
-  5: "not installed",
-  6: "not configured",
-  7: "not running",
-  8: "promoted",
-  9: "promoted (failed)",
-  190: "degraded",
-  191: "degraded (promoted)",
-};
+/** As Pacemaker's table, but the status views spell the degraded codes their own way. */
+const RC_WORDS: Readonly<Record<number, string>> = { ...OCF_RC_TEXT, 190: "degraded", 191: "degraded (promoted)" };
 
 /** The words for an OCF exit code, e.g. 7 -> "not running". */
 export function rcText(rc: number): string {

@@ -6,7 +6,7 @@
  * enum values exist but are not in its key table), so neither does this.
  * @module
  */
-import type { ClusterEvent } from "../../core/plugin/mod.ts";
+import { type ClusterEvent, OCF_RC_TEXT } from "../../core/plugin/mod.ts";
 import type { AlertEntry } from "./config.ts";
 import { formatAlertTimestamp } from "./timestamp.ts";
 
@@ -50,21 +50,6 @@ const EXEC_STATUS_TEXT: Record<number, string> = {
   11: "CIB secrets unavailable",
 };
 
-const OCF_TEXT: Record<number, string> = {
-  0: "ok",
-  1: "error",
-  2: "invalid parameter",
-  3: "unimplemented feature",
-  4: "insufficient privileges",
-  5: "not installed",
-  6: "not configured",
-  7: "not running",
-  8: "promoted",
-  9: "promoted (failed)",
-  190: "OCF_DEGRADED",
-  191: "promoted (degraded)",
-};
-
 /** Pacemaker's numeric execution status for a status name (or numeric text); 0 when absent. */
 export function execStatusCode(status: string | undefined): number {
   if (status === undefined || status === "") return 0;
@@ -74,7 +59,7 @@ export function execStatusCode(status: string | undefined): number {
 
 /** CRM_alert_desc of a resource alert: the OCF result text when done, else the status text. */
 export function resourceAlertDesc(status: number, rc: number): string {
-  if (status === 0) return OCF_TEXT[rc] ?? "unknown";
+  if (status === 0) return OCF_RC_TEXT[rc] ?? "unknown";
   return EXEC_STATUS_TEXT[status] ?? "UNKNOWN!";
 }
 

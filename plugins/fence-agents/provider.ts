@@ -7,6 +7,7 @@
 import { constants } from "node:fs";
 import { access, readdir, stat } from "node:fs/promises";
 import {
+  abortableSleep,
   type AgentMetadata,
   type FenceAgent,
   type FenceAgentProvider,
@@ -40,19 +41,6 @@ export const DEFAULT_FENCE_RETRIES = 2;
 
 const AGENT_NAME = /^fence_[A-Za-z0-9_.+-]+$/;
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * The line of agent stderr that best says why it failed: the last line saying "failed", else the
@@ -229,7 +217,7 @@ export function createFenceAgentsProvider(options: FenceAgentsOptions = {}): Fen
         ctx.log.info(`Fence agent "${name}" action ${action} failed (try ${tries} of ${maxTries}): retrying`, {
           reason: result.reason,
         });
-        await sleep(options.retryDelayMs ?? 1000, ctx.signal);
+        await abortableSleep(options.retryDelayMs ?? 1000, ctx.signal);
         remaining = Math.max(1, timeoutMs - (performance.now() - started));
       }
     }

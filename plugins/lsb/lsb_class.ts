@@ -3,12 +3,14 @@
  * (monitor runs `status`), exit codes mapped as Pacemaker 2.1.5 maps them.
  * @module
  */
-import { constants } from "node:fs";
-import { access, readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import {
+  agentExit,
+  agentFileAccess,
   type AgentMetadata,
   type AgentRef,
   AtriumError,
+  contextRunOptions,
   type OperationRequest,
   type OperationResult,
   type PluginContext,
@@ -34,20 +36,6 @@ export function lsbScriptPath(initDir: string, type: string): string | undefined
   return NAME.test(type) ? `${initDir.replace(/\/+$/, "")}/${type}` : undefined;
 }
 
-async function executable(path: string): Promise<"ok" | "missing" | "denied"> {
-  try {
-    if (!(await stat(path)).isFile()) return "missing";
-  } catch {
-    return "missing";
-  }
-  try {
-    await access(path, constants.X_OK);
-    return "ok";
-  } catch {
-    return "denied";
-  }
-}
-
 /**
  * Create the `lsb` resource class.
  *
@@ -63,7 +51,7 @@ export function createLsbClass(options: LsbClassOptions = {}): ResourceClass {
   async function exec(op: OperationRequest, ctx: PluginContext): Promise<OperationResult> {
     const action = op.action === "monitor" ? "status" : op.action;
     const path = lsbScriptPath(initDir, op.agent.type);
-    const check = path === undefined ? "missing" : await executable(path);
+    const check = path === undefined ? "missing" : await agentFileAccess(path);
     if (check === "missing") {
       return {
         rc: 5,
@@ -80,9 +68,7 @@ export function createLsbClass(options: LsbClassOptions = {}): ResourceClass {
       args: [action],
       env: { ...(options.env ?? {}), ...(op.env ?? {}) },
       timeoutMs: op.timeoutMs,
-      signal: ctx.signal,
-      ...(ctx.outputCapBytes !== undefined ? { outputCapBytes: ctx.outputCapBytes } : {}),
-      ...(ctx.killGraceMs !== undefined ? { killGraceMs: ctx.killGraceMs } : {}),
+      ...contextRunOptions(ctx),
     });
     const base = { stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
     if (r.spawnError !== undefined) {
@@ -94,12 +80,8 @@ export function createLsbClass(options: LsbClassOptions = {}): ResourceClass {
         reason: `${path}: ${r.spawnError.message}`,
       };
     }
-    if (r.timedOut) return { ...base, rc: 1, status: "timeout", reason: `timed out after ${op.timeoutMs}ms` };
-    if (r.aborted) return { ...base, rc: 0, status: "cancelled", reason: "cancelled" };
-    if (r.exitCode === null) {
-      return { ...base, rc: 1, status: "error", reason: `${action} interrupted by ${r.signal ?? "a"} signal` };
-    }
-    return { ...base, rc: lsbToOcf(action, r.exitCode), status: "done" };
+    const exit = agentExit(r, action, op.timeoutMs);
+    return typeof exit === "number" ? { ...base, rc: lsbToOcf(action, exit), status: "done" } : exit;
   }
 
   async function metadataOf(agent: AgentRef): Promise<AgentMetadata> {
@@ -147,7 +129,7 @@ export function createLsbClass(options: LsbClassOptions = {}): ResourceClass {
       const out: AgentRef[] = [];
       for (const n of names.sort()) {
         if (n.startsWith(".") || !NAME.test(n)) continue;
-        if ((await executable(`${initDir}/${n}`)) === "ok") out.push({ class: "lsb", type: n });
+        if ((await agentFileAccess(`${initDir}/${n}`)) === "ok") out.push({ class: "lsb", type: n });
       }
       return out;
     },

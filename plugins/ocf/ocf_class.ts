@@ -2,13 +2,15 @@
  * The `ocf` resource class: agents under OCF_ROOT/resource.d/PROVIDER/TYPE.
  * @module
  */
-import { constants } from "node:fs";
-import { access, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import process from "node:process";
 import {
+  agentExit,
+  agentFileAccess,
   type AgentMetadata,
   type AgentRef,
   AtriumError,
+  contextRunOptions,
   type OperationRequest,
   type OperationResult,
   type PluginContext,
@@ -44,21 +46,6 @@ export function ocfAgentPath(root: string, agent: AgentRef): string | { error: s
   return `${root.replace(/\/+$/, "")}/resource.d/${agent.provider}/${agent.type}`;
 }
 
-async function checkExecutable(path: string): Promise<"ok" | "missing" | "denied"> {
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) return "missing";
-  } catch {
-    return "missing";
-  }
-  try {
-    await access(path, constants.X_OK);
-    return "ok";
-  } catch {
-    return "denied";
-  }
-}
-
 /**
  * Create the `ocf` resource class.
  *
@@ -75,7 +62,7 @@ export function createOcfClass(options: OcfClassOptions = {}): ResourceClass {
     const t0 = Date.now();
     const path = ocfAgentPath(root, op.agent);
     if (typeof path !== "string") return { rc: 5, status: "not_installed", reason: path.error, durationMs: 0 };
-    const check = await checkExecutable(path);
+    const check = await agentFileAccess(path);
     if (check === "missing") {
       return {
         rc: 5,
@@ -91,9 +78,7 @@ export function createOcfClass(options: OcfClassOptions = {}): ResourceClass {
       args: [op.action],
       env: { ...(options.env ?? {}), ...ocfEnvironment(op, root) },
       timeoutMs: op.timeoutMs,
-      signal: ctx.signal,
-      ...(ctx.outputCapBytes !== undefined ? { outputCapBytes: ctx.outputCapBytes } : {}),
-      ...(ctx.killGraceMs !== undefined ? { killGraceMs: ctx.killGraceMs } : {}),
+      ...contextRunOptions(ctx),
     });
     const base = { stdout: r.stdout, stderr: r.stderr, durationMs: r.durationMs };
     if (r.spawnError !== undefined) {
@@ -106,13 +91,10 @@ export function createOcfClass(options: OcfClassOptions = {}): ResourceClass {
         reason: `${path}: ${r.spawnError.message}`,
       };
     }
-    if (r.timedOut) return { ...base, rc: 1, status: "timeout", reason: `timed out after ${op.timeoutMs}ms` };
-    if (r.aborted) return { ...base, rc: 0, status: "cancelled", reason: "cancelled" };
-    if (r.exitCode === null) {
-      return { ...base, rc: 1, status: "error", reason: `${op.action} interrupted by ${r.signal ?? "a"} signal` };
-    }
+    const exit = agentExit(r, op.action, op.timeoutMs);
+    if (typeof exit !== "number") return exit;
     const reason = exitReason(r.stderr);
-    return { ...base, rc: ocfExitToRc(r.exitCode), status: "done", ...(reason !== undefined ? { reason } : {}) };
+    return { ...base, rc: ocfExitToRc(exit), status: "done", ...(reason !== undefined ? { reason } : {}) };
   }
 
   async function listProviders(): Promise<string[]> {
@@ -149,7 +131,7 @@ export function createOcfClass(options: OcfClassOptions = {}): ResourceClass {
         }
         for (const n of names.sort()) {
           if (n.startsWith(".") || !NAME.test(n)) continue;
-          if ((await checkExecutable(`${root}/resource.d/${p}/${n}`)) === "ok") {
+          if ((await agentFileAccess(`${root}/resource.d/${p}/${n}`)) === "ok") {
             out.push({ class: "ocf", provider: p, type: n });
           }
         }

@@ -2,6 +2,7 @@
  * How Pacemaker 2.1.5's scheduler treats OCF results (lib/pengine/unpack.c, remap_operation).
  * @module
  */
+import { OCF_RC_TEXT } from "../../core/plugin/mod.ts";
 
 /**
  * Severity of an OCF rc when it is not the expected result:
@@ -70,21 +71,11 @@ export function ocfEffectiveRc(rc: number): number {
   return rc;
 }
 
-/** Pacemaker's names for OCF rcs (`services_ocf_exitcode_str`). */
+/**
+ * Pacemaker's names for OCF rcs (`services_ocf_exitcode_str`), except that 190 reads "degraded"
+ * (Pacemaker prints "OCF_DEGRADED"); "unknown" for any other rc.
+ */
 export function ocfRcName(rc: number): string {
-  const names: Record<number, string> = {
-    0: "ok",
-    1: "error",
-    2: "invalid parameter",
-    3: "unimplemented feature",
-    4: "insufficient privileges",
-    5: "not installed",
-    6: "not configured",
-    7: "not running",
-    8: "promoted",
-    9: "promoted (failed)",
-    190: "degraded",
-    191: "promoted (degraded)",
-  };
-  return names[rc] ?? "unknown";
+  if (rc === 190) return "degraded";
+  return OCF_RC_TEXT[rc] ?? "unknown";
 }

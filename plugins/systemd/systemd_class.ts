@@ -6,9 +6,11 @@
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import {
+  abortableSleep,
   type AgentMetadata,
   type AgentRef,
   AtriumError,
+  contextRunOptions,
   type OperationRequest,
   type OperationResult,
   type PluginContext,
@@ -33,18 +35,6 @@ export interface SystemdClassOptions {
 const NAME = /^[A-Za-z0-9:_.@\\][A-Za-z0-9:_.@\\-]*$/;
 const SHOW_PROPS = ["LoadState", "ActiveState", "SubState", "Description", "TimeoutStartUSec", "TimeoutStopUSec"];
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Create the `systemd` resource class.
  *
@@ -64,9 +54,7 @@ export function createSystemdClass(options: SystemdClassOptions = {}): ResourceC
       args,
       env: { ...(options.env ?? {}), SYSTEMD_PAGER: "", SYSTEMD_COLORS: "0", LC_ALL: "C" },
       timeoutMs: Math.max(1, timeoutMs),
-      signal: ctx.signal,
-      ...(ctx.outputCapBytes !== undefined ? { outputCapBytes: ctx.outputCapBytes } : {}),
-      ...(ctx.killGraceMs !== undefined ? { killGraceMs: ctx.killGraceMs } : {}),
+      ...contextRunOptions(ctx),
     });
   }
 
@@ -122,7 +110,7 @@ export function createSystemdClass(options: SystemdClassOptions = {}): ResourceC
         const m = activeStateToOcf(s);
         if (!m.pending) return { rc: m.rc, state: s };
         if (left() <= 0 || ctx.signal.aborted) return "timeout";
-        await sleep(Math.min(pollMs, Math.max(1, left())), ctx.signal);
+        await abortableSleep(Math.min(pollMs, Math.max(1, left())), ctx.signal);
         if (left() <= 0 || ctx.signal.aborted) return "timeout";
         const again = await show(unit, ctx, left());
         if (again === "timeout") return "timeout";

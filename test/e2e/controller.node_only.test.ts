@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseCib, serializeCib } from "../../core/cib/mod.ts";
 import { CibService } from "../../core/cib/service/mod.ts";
 import { MemoryStore } from "../../core/cib/store/mod.ts";
-import { Controller, localExecutor, nodeAttribute } from "../../core/controller/mod.ts";
+import { cibAccess, Controller, localExecutor, nodeAttribute } from "../../core/controller/mod.ts";
 import { Executor } from "../../core/executor/mod.ts";
 import { schedule } from "../../core/scheduler/mod.ts";
 import { createOcfClass } from "../../plugins/ocf/mod.ts";
@@ -36,7 +36,7 @@ function cibXml(): string {
           <op id="${id}-stop" name="stop" interval="0" timeout="10s"/>
         </operations>
       </primitive>`).join("");
-  return `<cib admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.9" crm_feature_set="3.16.1">
+  return `<cib admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.9" crm_feature_set="3.16.1" have-quorum="1">
   <configuration>
     <crm_config><cluster_property_set id="cib-bootstrap-options">
       <nvpair id="o1" name="stonith-enabled" value="false"/>
@@ -61,7 +61,7 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 }
 
 describe.skipIf(!HAVE)("controller with the real executor and ocf:pacemaker:Dummy", () => {
-  it("starts three Dummies, records status, monitors them, and recovers a failed one", async () => {
+  it("starts three Dummies, records status, monitors them, recovers a failed one, and re-probes after a restart", async () => {
     const store = new MemoryStore();
     await store.write(cibXml(), { expected: null, next: { adminEpoch: 0, epoch: 1, numUpdates: 0 } });
     const svc = await CibService.open(store, { nodeName: "node1" });
@@ -105,15 +105,41 @@ describe.skipIf(!HAVE)("controller with the real executor and ocf:pacemaker:Dumm
       expect(Number(/call-id="(\d+)"/.exec(last)![1])).toBeGreaterThan(failCall);
       const t2 = schedule(svc.get(), { now: new Date() });
       expect(t2.actions.filter((a) => a.runnable)).toEqual([]);
+
+      // A daemon restart: a new executor without recurring operations and a new controller
+      // re-probe the node, find the Dummies running, and only re-create their monitors.
+      await ctl.stop();
+      for (const r of ex.recurring()) ex.cancel(r.resource, r.action, r.intervalMs);
+      const ex2 = new Executor({ resolveClass: (n) => (n === "ocf" ? ocf : undefined), killGraceMs: 300 });
+      const ctl2 = new Controller({
+        cib: cibAccess(svc),
+        scheduler: (cib, now) => schedule(cib, { now }),
+        nodeName: "node1",
+        local: localExecutor(ex2),
+      });
+      try {
+        ctl2.start();
+        await until(() => ex2.recurring().length === 3, 20_000);
+        await ctl2.idle();
+        for (const id of ids) {
+          const acts = ex2.history(id)!.operations.map((o) => `${o.action}_${o.intervalMs}`);
+          expect(acts.sort()).toEqual(["monitor_0", "monitor_1000"]);
+        }
+        expect(opEntry(serializeCib(svc.get()), `${ids[0]}_last_0`)).toContain(`operation_key="${ids[0]}_monitor_0"`);
+      } finally {
+        await ctl2.stop();
+        for (const r of ex2.recurring()) ex2.cancel(r.resource, r.action, r.intervalMs);
+        await ex2.close();
+      }
     } catch (e) {
-      console.log(logs.join("\n"), serializeCib(svc.get()).slice(-3000));
+      console.log(logs.join("\n"), serializeCib(svc.get()).split("<status>")[1]);
       throw e;
     } finally {
       await ctl.stop();
       for (const r of ex.recurring()) ex.cancel(r.resource, r.action, r.intervalMs);
       for (const id of ids) await ex.run({ resource: id, action: "stop", timeoutMs: 10_000 }).catch(() => undefined);
       local.close();
-      await ex.close?.();
+      await ex.close();
       await svc.close();
     }
     for (const id of ids) expect(existsSync(state(id))).toBe(false);

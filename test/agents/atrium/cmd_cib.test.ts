@@ -5,25 +5,16 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAtrium } from "../../../agents/atrium/mod.ts";
 import { parseCib } from "../../../core/cib/codec.ts";
+import { captureIo } from "./_io.ts";
 
 const fixtures = fileURLToPath(new URL("../../fixtures/cib/", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "atrium-cib-export-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function run(argv: string[], cwd = fixtures) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runAtrium(argv, {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    cwd,
-  });
-  return { code, stdout, stderr };
+  const o = captureIo({}, cwd);
+  const code = await runAtrium(argv, o);
+  return { code, stdout: o.out, stderr: o.err };
 }
 
 describe("atrium cib export", () => {

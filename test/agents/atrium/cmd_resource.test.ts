@@ -5,24 +5,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parseCreateArgs } from "../../../agents/atrium/cmd_resource.ts";
 import { runAtrium } from "../../../agents/atrium/mod.ts";
 import type { CommandIo } from "../../../agents/_command.ts";
+import { captureIo } from "./_io.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atrium-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function io(): CommandIo & { out: string; err: string } {
-  const o = {
-    out: "",
-    err: "",
-    env: { ATRIUM_STATE_DIR: join(dir, "none") },
-    cwd: dir,
-    stdout(t: string) {
-      o.out += t;
-    },
-    stderr(t: string) {
-      o.err += t;
-    },
-  };
-  return o;
+  return captureIo({ ATRIUM_STATE_DIR: join(dir, "none") }, dir);
 }
 
 describe("atrium resource create arguments", () => {

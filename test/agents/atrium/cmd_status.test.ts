@@ -6,25 +6,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtriumd } from "../../../agents/atriumd/mod.ts";
 import { runAtrium } from "../../../agents/atrium/mod.ts";
+import { captureIo } from "./_io.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atrium-cmds-"));
 let stop: ((sig: string) => void) | undefined;
 let done: Promise<number>;
 
 function io() {
-  const o = {
-    out: "",
-    err: "",
-    env: { ATRIUM_STATE_DIR: dir, PCMK_authkey_location: join(dir, "none") } as Record<string, string>,
-    cwd: dir,
-    stdout(t: string) {
-      o.out += t;
-    },
-    stderr(t: string) {
-      o.err += t;
-    },
-  };
-  return o;
+  return captureIo({ ATRIUM_STATE_DIR: dir, PCMK_authkey_location: join(dir, "none") }, dir);
 }
 
 async function atrium(...args: string[]) {

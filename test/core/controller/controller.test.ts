@@ -138,7 +138,8 @@ describe("Controller", () => {
       </primitive>`;
     let cib = dummyCib(["onrem"], { extraConfig: extra });
     cib = withConstraint(cib, `<rsc_location id="loc1" rsc="onrem" node="rem1" score="INFINITY"/><rsc_location id="loc2" rsc="onrem" node="node1" score="-INFINITY"/>`);
-    const s = setup(cib, { connector: { connect: (t) => { targets.push(t); return Promise.resolve(link); } } });
+    const links = [link, new FakeLink()];
+    const s = setup(cib, { connector: { connect: (t) => { targets.push(t); return Promise.resolve(links[targets.length - 1]!); } } });
     s.ctl.start();
     await until(() => link.running.has("onrem") && link.recurring.size === 1, 5000);
     await s.ctl.idle();
@@ -149,6 +150,15 @@ describe("Controller", () => {
     expect(xml).toMatch(/id="rem1_last_0" operation_key="rem1_start_0"[^>]*on_node="node1"/);
     expect(xml).toMatch(/id="onrem_last_0" operation_key="onrem_start_0"[^>]*on_node="rem1"/);
     await until(() => link.pokes > 0, 2000);
+    // The peer goes away: the connection's monitor fails, the connection is recovered, the node
+    // re-probed through the new link, and its resource started there again.
+    link.drop("peer reset");
+    const relink = links[1]!;
+    await until(() => targets.length === 2 && relink.running.has("onrem") && relink.recurring.size === 1, 5000);
+    await s.ctl.idle();
+    // Re-probe (not running there), then the scheduler's recovery: stop (after the reconnect), start, monitor.
+    expect(relink.actions()).toEqual(["monitor:onrem", "stop:onrem", "start:onrem", "monitor_10000:onrem"]);
+    expect(nodeAttribute(s.mem.get(), "node1", "fail-count-rem1#monitor_30")).toBe("1");
     await s.ctl.stop();
   });
 });

@@ -104,7 +104,7 @@ describe("schedule()", () => {
     ]);
   });
 
-  it("stops everything but fencing devices without quorum (no-quorum-policy=stop)", () => {
+  it("stops running resources and blocks starts without quorum (no-quorum-policy=stop)", () => {
     const running = lrmRsc("a", op("a", "start", 0, 3));
     const t = schedule(cib({ quorum: false, nodes: ["n1"], resources: dummy("a") + dummy("b"), status: onlineState("1", "n1", running) }), NOW);
     expect(t.summary).toContainEqual({ action: "stop", resource: "a", from: "n1", to: null });

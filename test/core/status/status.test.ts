@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCib } from "../../../core/cib/codec.ts";
-import { clusterStatus, renderStatus } from "../../../core/status/mod.ts";
+import { clusterStatus, rcText, renderStatus } from "../../../core/status/mod.ts";
 
 function op(rsc: string, node: string, operation: string, rc: number, opts: { interval?: number; status?: number; target?: number; reason?: string; call?: number } = {}): string {
   const interval = opts.interval ?? 0;
@@ -97,5 +97,13 @@ describe("clusterStatus", () => {
     for (const f of json.failed_actions) {
       for (const k of ["resource", "node", "action", "interval", "rc", "status", "reason", "time"]) expect(f).toHaveProperty(k);
     }
+  });
+});
+
+describe("rcText", () => {
+  it("uses Pacemaker's OCF words but its own spelling of the degraded codes", () => {
+    expect([0, 9, 190, 191, 42].map(rcText)).toEqual([
+      "ok", "promoted (failed)", "degraded", "degraded (promoted)", "unknown exit code 42",
+    ]);
   });
 });

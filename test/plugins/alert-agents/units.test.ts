@@ -11,6 +11,7 @@ import {
   parseAlertsElement,
   parseEventTime,
   resolveAlertEntries,
+  resourceAlertDesc,
   validateAlertConfigs,
 } from "../../../plugins/alert-agents/mod.ts";
 
@@ -113,6 +114,12 @@ describe("parseAlertsElement", () => {
 });
 
 describe("event keys", () => {
+  it("describes a completed resource result with Pacemaker's OCF words, including OCF_DEGRADED", () => {
+    expect([0, 7, 190, 191, 42].map((rc) => resourceAlertDesc(0, rc))).toEqual([
+      "ok", "not running", "OCF_DEGRADED", "promoted (degraded)", "unknown",
+    ]);
+  });
+
   const ts = "2026-01-01T00:00:00Z";
   it("maps a resource event to Pacemaker's keys and description", () => {
     expect(eventAlertKeys({ kind: "resource", sequence: 1, timestamp: ts, node: "n1", resource: "r", task: "start", interval: 0, rc: 7, targetRc: 0, status: "done", execTimeMs: 12 })).toEqual({

@@ -16,21 +16,15 @@ import process from "node:process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { conformance, type GuestHandle, isAtriumError } from "../../../core/plugin/mod.ts";
 import { createNetnsLauncher, defaultSettings, hostVethName, netnsName } from "../../../plugins/netns/mod.ts";
+import { ipQuiet, netnsSuiteBlocker, removeGuestNetwork } from "./_helpers.ts";
 
 const BRIDGE = "atrjtest0";
 const NET = "10.214.201";
 const tag = `${process.pid}`;
 
 function probe(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (typeof process.getuid !== "function" || process.getuid() !== 0) return "not root";
-  for (const t of ["ip", "unshare", "mount"]) {
-    try {
-      execFileSync("sh", ["-c", `command -v ${t}`], { stdio: "ignore" });
-    } catch {
-      return `${t} is missing`;
-    }
-  }
+  const blocker = netnsSuiteBlocker();
+  if (blocker !== undefined) return blocker;
   const ns = `atrium-g-jprobe-${tag}`;
   try {
     execFileSync("ip", ["netns", "add", ns], { stdio: "ignore" });
@@ -123,10 +117,9 @@ describe.skipIf(why !== undefined)("netns launcher (root)", () => {
       try {
         for (const pid of execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n").filter(Boolean)) process.kill(Number(pid), "SIGKILL");
       } catch { /* gone */ }
-      try { execFileSync("ip", ["link", "del", "dev", hostVethName(ns)], { stdio: "ignore" }); } catch { /* gone */ }
-      try { execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" }); } catch { /* gone */ }
+      removeGuestNetwork(node);
     }
-    try { execFileSync("ip", ["link", "del", "dev", BRIDGE], { stdio: "ignore" }); } catch { /* gone */ }
+    ipQuiet("link", "del", "dev", BRIDGE);
     rmSync(`/run/${hostMarker}`, { force: true });
     for (const f of [`m-default-${tag}`, `m2-${tag}`]) rmSync(`/run/${f}`, { force: true });
     rmSync(stateDir, { recursive: true, force: true });

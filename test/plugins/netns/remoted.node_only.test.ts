@@ -4,9 +4,9 @@
  * the host with `atrium remote check`. Needs root, `ip`, `unshare` and the built dist/; skipped
  * with a printed reason otherwise. Uses its own bridge "atrjtest1" and 10.214.202.0/24.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,7 +14,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { conformance, type GuestHandle } from "../../../core/plugin/mod.ts";
-import { createNetnsLauncher, defaultRemotedCommand, defaultSettings, hostVethName, netnsName } from "../../../plugins/netns/mod.ts";
+import { createNetnsLauncher, defaultRemotedCommand, defaultSettings } from "../../../plugins/netns/mod.ts";
+import { ipQuiet, netnsSuiteBlocker, removeGuestNetwork } from "./_helpers.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const remoted = join(root, "dist", "atrium-remoted.mjs");
@@ -22,21 +23,7 @@ const cli = join(root, "dist", "atrium.mjs");
 const BRIDGE = "atrjtest1";
 const ADDR = "10.214.202.21";
 
-function probe(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (typeof process.getuid !== "function" || process.getuid() !== 0) return "not root";
-  for (const t of ["ip", "unshare", "mount"]) {
-    try {
-      execFileSync("sh", ["-c", `command -v ${t}`], { stdio: "ignore" });
-    } catch {
-      return `${t} is missing`;
-    }
-  }
-  if (!existsSync(remoted)) return `${remoted} is missing (run npm run build)`;
-  if (!existsSync(cli)) return `${cli} is missing (run npm run build)`;
-  return undefined;
-}
-const why = probe();
+const why = netnsSuiteBlocker([remoted, cli]);
 if (why) console.log(`Skipping the netns + atrium-remoted suite: ${why}`);
 
 const stateDir = mkdtempSync(`${tmpdir()}/atrium-netns-remoted-`);
@@ -74,10 +61,8 @@ describe.skipIf(why !== undefined)("netns launcher running the real atrium-remot
 
   afterAll(async () => {
     if (handle) await launcher.stop(handle, { timeoutMs: 3000, force: true }, ctx).catch(() => undefined);
-    const ns = netnsName(node);
-    try { execFileSync("ip", ["link", "del", "dev", hostVethName(ns)], { stdio: "ignore" }); } catch { /* gone */ }
-    try { execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" }); } catch { /* gone */ }
-    try { execFileSync("ip", ["link", "del", "dev", BRIDGE], { stdio: "ignore" }); } catch { /* gone */ }
+    removeGuestNetwork(node);
+    ipQuiet("link", "del", "dev", BRIDGE);
     rmSync(stateDir, { recursive: true, force: true });
   });
 

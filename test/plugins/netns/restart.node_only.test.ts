@@ -5,7 +5,7 @@
  * Needs root, `ip` and `unshare`; skipped with a printed reason otherwise. Uses its own bridge
  * "atrjtest3" and 10.214.204.0/24.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,25 +15,14 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { conformance, type GuestHandle } from "../../../core/plugin/mod.ts";
-import { createNetnsLauncher, defaultSettings, hostVethName, netnsName } from "../../../plugins/netns/mod.ts";
+import { createNetnsLauncher, defaultSettings } from "../../../plugins/netns/mod.ts";
+import { ipQuiet, netnsSuiteBlocker, removeGuestNetwork } from "./_helpers.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const BRIDGE = "atrjtest3";
 const ADDR = "10.214.204.31";
 
-function probe(): string | undefined {
-  if (process.platform !== "linux") return "not Linux";
-  if (typeof process.getuid !== "function" || process.getuid() !== 0) return "not root";
-  for (const t of ["ip", "unshare", "mount"]) {
-    try {
-      execFileSync("sh", ["-c", `command -v ${t}`], { stdio: "ignore" });
-    } catch {
-      return `${t} is missing`;
-    }
-  }
-  return undefined;
-}
-const why = probe();
+const why = netnsSuiteBlocker();
 if (why) console.log(`Skipping the netns restart suite: ${why}`);
 
 const tmp = mkdtempSync(`${tmpdir()}/atrium-netns-restart-`);
@@ -63,10 +52,8 @@ describe.skipIf(why !== undefined)("netns launcher across a host process restart
 
   afterAll(async () => {
     if (handle) await createNetnsLauncher(settings).stop(handle, { timeoutMs: 2000, force: true }, ctx).catch(() => undefined);
-    const ns = netnsName(node);
-    try { execFileSync("ip", ["link", "del", "dev", hostVethName(ns)], { stdio: "ignore" }); } catch { /* gone */ }
-    try { execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" }); } catch { /* gone */ }
-    try { execFileSync("ip", ["link", "del", "dev", BRIDGE], { stdio: "ignore" }); } catch { /* gone */ }
+    removeGuestNetwork(node);
+    ipQuiet("link", "del", "dev", BRIDGE);
     rmSync(tmp, { recursive: true, force: true });
   });
 

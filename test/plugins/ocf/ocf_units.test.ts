@@ -5,6 +5,7 @@ import {
   ocfEffectiveRc,
   ocfEnvironment,
   ocfExitToRc,
+  ocfRcName,
   ocfSeverity,
   parseDurationMs,
   parseOcfMetadata,
@@ -24,6 +25,12 @@ describe("ocf helpers", () => {
   it("maps exit codes outside the OCF range to a generic error and degraded states to running", () => {
     expect([0, 9, 10, 189, 190, 191, 192, 255, -1].map(ocfExitToRc)).toEqual([0, 9, 1, 1, 190, 191, 1, 1, 1]);
     expect([190, 191, 7].map(ocfEffectiveRc)).toEqual([0, 8, 7]);
+  });
+
+  it("names OCF rcs as Pacemaker does, but 190 as degraded", () => {
+    expect([0, 7, 9, 190, 191, 42].map(ocfRcName)).toEqual([
+      "ok", "not running", "promoted (failed)", "degraded", "promoted (degraded)", "unknown",
+    ]);
   });
 
   it("parses Pacemaker and ISO 8601 durations", () => {

@@ -1,0 +1,36 @@
+/**
+ * Orderings between a remote or guest node's connection resource and the resources active on
+ * that node (Pacemaker 2.1.5's apply_remote_ordering, as far as the plan is concerned): while
+ * the connection is alive, a resource there must stop before the connection stops, so a
+ * connection that really stops (moves, restarts or stops, without live migration) takes every
+ * resource on its node down with it; those still placed there start again afterwards.
+ * Internal to core/scheduler/.
+ */
+import type { Primitive, WorkingSet } from "./_model.ts";
+import type { Plan } from "./_plan.ts";
+
+/** Stop (and restart in place) the residents of nodes whose connection stops. True if changed. */
+export function restartResidentsOfStoppingConnections(ws: WorkingSet, plans: Map<Primitive, Plan>): boolean {
+  let changed = false;
+  for (const n of ws.nodes.values()) {
+    if (n.type === "cluster" || !n.remoteRsc || n.bundleNode || !n.online) continue;
+    const conn = ws.byId.get(n.remoteRsc);
+    const cpl = conn && conn.kind === "primitive" ? plans.get(conn) : undefined;
+    if (!cpl || cpl.migrate || !cpl.p.managed) continue;
+    const connStops = [...cpl.stops.values()].some((s) => s.runnable && !s.pseudo);
+    if (!connStops) continue;
+    for (const pl of plans.values()) {
+      const p = pl.p;
+      if (!p.managed || !p.running.has(n.name) || pl.stops.has(n.name)) continue;
+      pl.stops.set(n.name, { runnable: true, pseudo: false });
+      if (pl.next === n.name) {
+        pl.start = true;
+        if (pl.nextRole === "Promoted") pl.promote = true;
+      }
+      if (pl.curRole === "Promoted") pl.demote = true;
+      pl.migrate = false;
+      changed = true;
+    }
+  }
+  return changed;
+}
