@@ -2,7 +2,9 @@
  * atriumd: the cluster node daemon. Runs in the foreground: the CIB (FileStore under
  * `DIR/cib`, CibService), the HTTP control endpoint on 127.0.0.1 (a free port unless
  * `--listen ADDR:PORT`), `DIR/api.json` ({url}) and `DIR/token` (mode 0600) for the CLI.
- * SIGTERM/SIGINT stop it cleanly. The controller will be started where marked below.
+ * SIGTERM/SIGINT stop it cleanly: the node's resources are stopped first (Pacemaker's shutdown;
+ * `ATRIUM_SHUTDOWN_TIMEOUT_MS` bounds the wait, default 120 s). The controller (./_controller.ts)
+ * starts where marked below; `--no-controller` serves the CIB and the API only.
  *
  * @example
  * ```sh
@@ -21,6 +23,8 @@ import { CibService } from "../../core/cib/service/mod.ts";
 import { formatCibVersion } from "../../core/cib/codec.ts";
 import { addClusterNode, markNodeMember } from "../../core/cib/edit/mod.ts";
 import { createApi } from "../../core/api/mod.ts";
+import { startController } from "./_controller.ts";
+import { withQuorum } from "./_membership.ts";
 import { serveFetch } from "./_http.ts";
 import { DEFAULT_STATE_DIR, ensureStateDir, loadOrCreateToken, removeApiInfo, writeApiInfo } from "./_state.ts";
 
@@ -28,10 +32,11 @@ const OPTIONS = {
   "state-dir": { type: "string", description: `State directory (default $ATRIUM_STATE_DIR, else ${DEFAULT_STATE_DIR})` },
   listen: { type: "string", description: "Address and port of the HTTP endpoint (default 127.0.0.1:0, a free port)" },
   "node-name": { type: "string", description: "This node's name (default: the host name)" },
+  "no-controller": { type: "boolean", description: "Serve the CIB and the API only: run no resources (maintenance, tests)" },
   help: { type: "boolean", short: "h", description: "Show this help" },
 } as const;
 
-const USAGE = `Usage: atriumd [--state-dir DIR] [--listen ADDR:PORT] [--node-name NAME]\n\n` +
+const USAGE = `Usage: atriumd [--state-dir DIR] [--listen ADDR:PORT] [--node-name NAME] [--no-controller]\n\n` +
   `Run the Atrium cluster node daemon in the foreground.\n\n${formatOptions(OPTIONS)}\n`;
 
 /** How the daemon is wired to the outside (tests replace signals). */
@@ -66,6 +71,13 @@ export function parseListen(text: string): { hostname: string; port: number } {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new TypeError(`Cannot use --listen ${quote(text)}: expected ADDR:PORT such as 127.0.0.1:7070 (port 0 picks a free one)`);
   return { hostname: (m[1] ?? m[2])!, port };
+}
+
+/** `ATRIUM_SHUTDOWN_TIMEOUT_MS`: the longest wait for resources to stop at shutdown. */
+function shutdownTimeout(env: Readonly<Record<string, string | undefined>>): { shutdownTimeoutMs?: number } {
+  const v = env.ATRIUM_SHUTDOWN_TIMEOUT_MS;
+  if (v === undefined || !/^\d{1,9}$/.test(v)) return {};
+  return { shutdownTimeoutMs: Number(v) };
 }
 
 function logger(io: CommandIo): ControllerContext["log"] {
@@ -113,9 +125,15 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
   try {
     await service.apply((cib) => addClusterNode(cib, nodeName));
     await service.apply((cib) => markNodeMember(cib, nodeName));
+    await service.apply((cib) => withQuorum(cib));
   } catch (e) {
     log("warn", `Cannot record node ${quote(nodeName)} as a member: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Nodes added or removed later change the vote count.
+  const offQuorum = service.onChange(() => {
+    if (withQuorum(service.get()) === service.get()) return;
+    service.apply((cib) => withQuorum(cib)).catch((e) => log("warn", `Cannot record quorum: ${e instanceof Error ? e.message : String(e)}`));
+  });
 
   // ---------------------------------------------------------------------------------------
   // CONTROLLER: the controller starts here (through hooks.startController until core/controller
@@ -123,9 +141,10 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
   // to re-schedule), this node's name and the authkey, and is stopped at shutdown below,
   // before the CIB service closes.
   let controller: { stop(): Promise<void> } | undefined;
-  if (hooks.startController !== undefined) {
+  if (values["no-controller"] !== true) {
+    const start = hooks.startController ?? ((ctx: ControllerContext) => startController(ctx, { stateDir, ...shutdownTimeout(io.env) }));
     try {
-      controller = await hooks.startController({ service, nodeName, authkey, log });
+      controller = await start({ service, nodeName, authkey, log });
     } catch (e) {
       io.stderr(`atriumd: Cannot start the controller: ${e instanceof Error ? e.message : String(e)}\n`);
       await service.close();
@@ -165,6 +184,7 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
     }
   }
   try {
+    offQuorum();
     await service.apply((cib) => markNodeMember(cib, nodeName, false));
   } catch {
     // the node may have been removed from the CIB; nothing to record then

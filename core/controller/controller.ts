@@ -92,7 +92,11 @@ export class Controller {
       onLink: (node, link) => this.#onLink(node, link),
       prepare: async (node, link) => {
         const n = await reprobeNode(opts.cib, link, { node, uuid: this.#uuid, write: (e) => this.#write(e) });
-        if (n > 0) this.#log.info(`Re-probed ${n} resource(s) on ${node}`);
+        if (n > 0) {
+          this.#log.info(`Re-probed ${n} resource(s) on ${node}`);
+          // What the transition planned for that node predates the probes: plan again.
+          this.#run?.abort(`Re-probed ${node}`);
+        }
       },
     });
   }
@@ -122,7 +126,11 @@ export class Controller {
     this.#unsubs.push(this.#connections.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     this.#unsubs.push(this.#launchers.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     if (this.#o.reprobe !== false) {
-      this.#startup = reprobeNode(this.#o.cib, this.#o.local, { node: this.#o.nodeName, uuid: this.#uuid, write: (e) => this.#write(e) })
+      const route = (id: string): NodeExecutor | undefined => {
+        const info = describeResource(this.#o.cib.get(), id);
+        return info ? this.#route(info, this.#o.nodeName) : this.#o.local;
+      };
+      this.#startup = reprobeNode(this.#o.cib, route, { node: this.#o.nodeName, uuid: this.#uuid, write: (e) => this.#write(e) })
         .then((n) => void (n > 0 && this.#log.info(`Re-probed ${n} resource(s) on ${this.#o.nodeName}`)))
         .catch((e: unknown) => this.#log.error(`Cannot re-probe ${this.#o.nodeName}: ${e instanceof Error ? e.message : String(e)}`));
     }
@@ -138,7 +146,10 @@ export class Controller {
     this.#log.debug(`Schedule requested: ${reason}`);
     this.#tickTimer = this.#clock.setTimeout(() => {
       this.#tickTimer = undefined;
-      this.#loop = this.#runLoop().finally(() => {
+      this.#loop = this.#runLoop().catch((e: unknown) => {
+        this.#log.error(`Transition failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.#armRecheck(this.#o.cib.get());
+      }).finally(() => {
         this.#loop = undefined;
         if (this.#wanted && !this.#stopped) this.trigger("pending request");
         else this.#settle();
@@ -256,7 +267,14 @@ export class Controller {
 
   #armRecheck(cib: Cib): void {
     if (this.#stopped) return;
-    const ms = recheckDelayMs(cib, this.#clock.now());
+    if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer);
+    this.#recheckTimer = undefined;
+    let ms: number | undefined;
+    try {
+      ms = recheckDelayMs(cib, this.#clock.now());
+    } catch {
+      ms = 15 * 60_000;
+    }
     if (ms === undefined) return;
     this.#recheckTimer = this.#clock.setTimeout(() => {
       this.#recheckTimer = undefined;

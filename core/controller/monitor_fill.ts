@@ -16,6 +16,9 @@ import type { Transition, TransitionAction } from "../scheduler/mod.ts";
 import { durationMs } from "./_duration.ts";
 import { childEl, findNodeState, nodeRef } from "./_status_tree.ts";
 
+/** The monitor interval (and timeout) of an implicit guest connection. */
+export const GUEST_MONITOR_MS = 30_000;
+
 function hasHistory(cib: Cib, node: string, rsc: string, id: string): boolean {
   const ns = findNodeState(cib, nodeRef(cib, node));
   const lr = childEl(childEl(childEl(ns, "lrm"), "lrm_resources"), "lrm_resource", rsc);
@@ -53,6 +56,19 @@ export function withMissingMonitors(t: Transition, cib: Cib): Transition {
         id: next++, kind: "monitor", key, resource: id, node, interval, timeout: durationMs(o.attrs.timeout, 20_000), inputs: [], runnable: true,
       });
     }
+  }
+  // Implicit guest connections (Pacemaker gives them a 30s monitor with a 30s timeout).
+  for (const v of walkResources(cib)) {
+    if (v.resource.tag !== "primitive") continue;
+    const guest = nvValues(v.resource, "meta_attributes", { cib }).get("remote-node");
+    if (guest === undefined || touched.has(guest)) continue;
+    const cur = t.current[guest] ?? [];
+    const after = t.placement[guest] ?? [];
+    if (cur.length !== 1 || after.length !== 1 || cur[0]!.node !== after[0]!.node) continue;
+    const node = after[0]!.node;
+    const key = `${guest}_monitor_${GUEST_MONITOR_MS}`;
+    if (t.nodes[node]?.state !== "online" || hasHistory(cib, node, guest, key)) continue;
+    added.push({ id: next++, kind: "monitor", key, resource: guest, node, interval: GUEST_MONITOR_MS, timeout: GUEST_MONITOR_MS, inputs: [], runnable: true });
   }
   return added.length === 0 ? t : { ...t, actions: [...t.actions, ...added] };
 }

@@ -3,7 +3,8 @@
  * node (re)joins: the history recorded for this node may be stale (the daemon restarted, the
  * executor lost its recurring operations), so every resource in it is probed again (a one-shot
  * monitor, expected rc 7) and its history replaced by that probe's result. Recurring monitors
- * of resources found running are then re-created by the next transition.
+ * of resources found running are then re-created by the next transition. Connection resources
+ * are probed too: without an open link they report "not running" and are started (reconnected).
  *
  * @example
  * ```ts
@@ -12,7 +13,7 @@
  * @module
  */
 import type { Cib, CibElement } from "../cib/model.ts";
-import { OcfRc } from "../plugin/types.ts";
+import { type AgentRef, OcfRc } from "../plugin/types.ts";
 import { transitionKey } from "./op_codes.ts";
 import { forgetOperations, recordOperation } from "./record.ts";
 import { describeResource } from "./resources.ts";
@@ -28,8 +29,13 @@ export interface ReprobeOptions {
   readonly timeoutMs?: number;
 }
 
-/** Probe every resource in `node`'s history through `exec`; returns how many were probed. */
-export async function reprobeNode(cib: CibAccess, exec: NodeExecutor, opts: ReprobeOptions): Promise<number> {
+/**
+ * Probe every resource in `node`'s history through `exec` (or the executor `exec` picks for
+ * each resource; undefined skips it); returns how many were probed.
+ */
+export async function reprobeNode(
+  cib: CibAccess, exec: NodeExecutor | ((resource: string, agent: AgentRef) => NodeExecutor | undefined), opts: ReprobeOptions,
+): Promise<number> {
   const current = cib.get();
   const ns = findNodeState(current, nodeRef(current, opts.node));
   const lrs = childEl(childEl(ns, "lrm"), "lrm_resources");
@@ -39,8 +45,9 @@ export async function reprobeNode(cib: CibAccess, exec: NodeExecutor, opts: Repr
     const id = lr.attrs.id;
     const cls = lr.attrs.class;
     if (id === undefined || cls === undefined || lr.attrs.type === undefined) return;
-    if (cls === "launcher" || (cls === "ocf" && lr.attrs.provider === "pacemaker" && lr.attrs.type === "remote")) return;
     const agent = { class: cls, type: lr.attrs.type, ...(lr.attrs.provider !== undefined ? { provider: lr.attrs.provider } : {}) };
+    const target = typeof exec === "function" ? exec(id, agent) : exec;
+    if (target === undefined) return;
     const info = describeResource(current, id);
     const timeoutMs = opts.timeoutMs ?? info?.op("monitor", 0).timeoutMs ?? 20_000;
     const req: OpRequest = {
@@ -50,7 +57,7 @@ export async function reprobeNode(cib: CibAccess, exec: NodeExecutor, opts: Repr
     };
     let result;
     try {
-      result = await exec.exec(req);
+      result = await target.exec(req);
     } catch {
       return;
     }

@@ -94,7 +94,9 @@ export function describeResource(cib: Cib, id: string): ResourceInfo | undefined
           connectTimeoutMs: durationMs(meta.get("remote-connect-timeout"), 60_000),
           container: v.resource.attrs.id ?? "",
         },
-        op: () => ({ promoted: false }),
+        op: (action: string, intervalMs: number) => action === "monitor" && intervalMs > 0
+          ? { timeoutMs: 30_000, promoted: false }
+          : action === "start" ? { timeoutMs: durationMs(meta.get("remote-connect-timeout"), 60_000), promoted: false } : { promoted: false },
       };
     }
     return undefined;

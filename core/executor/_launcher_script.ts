@@ -98,7 +98,9 @@ vec($rin, fileno(STDIN), 1) = 1;
 vec($rin, fileno($sigr), 1) = 1;
 while (1) {
   my $n = select(my $rout = $rin, undef, undef, %bypid ? 0.05 : undef);
-  if ($n <= 0) { reap(); next; }
+  # SIGCHLD interrupts select (n < 0) and its handler writes the self-pipe: drain that here too,
+  # or the next select wakes up for nothing.
+  if ($n <= 0) { sysread($sigr, my $junk, 4096); reap(); next; }
   if (vec($rout, fileno($sigr), 1)) { sysread($sigr, my $junk, 4096); reap(); }
   my $bits = unpack('b*', $rout);
   my $fd = -1;

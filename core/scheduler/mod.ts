@@ -33,6 +33,7 @@ import { initScores } from "./scores_init.ts";
 import { assignAll } from "./assign.ts";
 import { decideFencing, planActions } from "./actions.ts";
 import { fenceUnrecoverableRemotes } from "./remote_fencing.ts";
+import { remoteNodesAfter } from "./remote_ordering.ts";
 import { applyOrderings } from "./ordering.ts";
 import { buildGraph } from "./graph.ts";
 import { bundleHosts, currentPlacement, finalPlacement, nodeSummaries, summarize, translateSummary } from "./summary.ts";
@@ -111,7 +112,7 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
     summary,
     placement: finalPlacement(ws, plans, hosts),
     current: currentPlacement(plans),
-    nodes: nodeSummaries(ws, true),
+    nodes: remoteNodesAfter(ws, plans, nodeSummaries(ws, true)),
     nodesBefore,
     scores, explain,
     warnings: ws.warnings,

@@ -45,6 +45,7 @@ function runnableAfter(r0: Rsc, action: string, plans: Map<Primitive, Plan>): bo
   const r = r0.kind === "clone" && r0.bundleChild ? r0.bundleChild : r0;
   const prims = primitivesOf(r);
   const ok = (p: Primitive): boolean => {
+    if ((p as { failBlocked?: boolean }).failBlocked) return false;
     const pl = plans.get(p);
     if (!pl || !activeAfter(pl)) return false;
     if (action === "promote") return pl.nextRole === "Promoted";
@@ -198,6 +199,19 @@ export function applyOrderings(ws: WorkingSet, plans: Map<Primitive, Plan>, idx:
         if (c.nodeAttribute !== "#uname" && c.nodeAttribute !== "#id") continue;
         if (dp.bundle?.part === "remote" && [...nodes].every((n) => ws.nodes.get(n)?.type !== "cluster")) continue;
         if (!nodes.has(pl.next) && block(pl, c.primary.id)) changed = true;
+      }
+    }
+    // A symmetrical ordering stops the then-resource first: when it is blocked (failed with
+    // on-fail=block) and still active, the first resource cannot stop either.
+    for (const e of es) {
+      if (!e.symmetrical || e.fa !== "start" || e.ta !== "start") continue;
+      const stuck = primitivesOf(e.then).some((p) => (p as { failBlocked?: boolean }).failBlocked && p.running.size > 0);
+      if (!stuck) continue;
+      for (const fp of primitivesOf(e.first)) {
+        const pl = plans.get(fp);
+        if (!pl) continue;
+        for (const [n, st] of pl.stops) if (st.runnable && !st.pseudo) { pl.stops.set(n, { runnable: false, pseudo: false }); changed = true; }
+        if (pl.start && pl.startRunnable && pl.stops.size > 0 && block(pl, e.then.id)) changed = true;
       }
     }
     // Resources on a remote or guest node need its connection.

@@ -3,7 +3,9 @@
  * Pacemaker 2.1.5 decides it: an unconfigured failure of the connection (other than a probe or
  * a start) means "reset the remote node" (`on-fail` default for connections), and that fences
  * the remote node when fencing is enabled. A failed start alone only recovers the connection.
- * Internal to core/scheduler/.
+ * After assignment, a connection that will not run anywhere while it has failed or its cluster
+ * node is lost makes its remote node "unrecoverable", fenced when offline or when resources
+ * there are in an unknown state. Internal to core/scheduler/.
  */
 import type { Primitive, Rsc, WorkingSet } from "./_model.ts";
 

@@ -8,6 +8,8 @@
  */
 import type { Primitive, WorkingSet } from "./_model.ts";
 import type { Plan } from "./_plan.ts";
+import type { NodeSummary } from "./transition.ts";
+import { activeAfter } from "./actions.ts";
 
 /** Stop (and restart in place) the residents of nodes whose connection stops. True if changed. */
 export function restartResidentsOfStoppingConnections(ws: WorkingSet, plans: Map<Primitive, Plan>): boolean {
@@ -33,4 +35,32 @@ export function restartResidentsOfStoppingConnections(ws: WorkingSet, plans: Map
     }
   }
   return changed;
+}
+
+/**
+ * Remote and guest node states after the transition: a node is up when its connection (and,
+ * for a guest, its container) is active afterwards, whatever fencing happened on the way
+ * (guest "fencing" is a container recovery). Cluster nodes and bundle replica nodes are
+ * returned unchanged.
+ */
+export function remoteNodesAfter(ws: WorkingSet, plans: Map<Primitive, Plan>,
+  nodes: Record<string, NodeSummary>): Record<string, NodeSummary> {
+  const up = (id: string | undefined): boolean => {
+    const r = id ? ws.byId.get(id) : undefined;
+    if (!r || r.kind !== "primitive") return false;
+    if (!r.managed) return r.running.size > 0;
+    const pl = plans.get(r);
+    return pl !== undefined && activeAfter(pl);
+  };
+  const out: Record<string, NodeSummary> = { ...nodes };
+  for (const n of ws.nodes.values()) {
+    const cur = out[n.name];
+    if (!cur || n.type === "cluster" || n.bundleNode) continue;
+    const alive = up(n.remoteRsc) && (n.type !== "guest" || up(n.containerRsc));
+    let state: NodeSummary["state"];
+    if (!alive) state = n.unclean && !n.fence ? "unclean" : "offline";
+    else state = n.maintenance ? "maintenance" : n.standby ? "standby" : "online";
+    out[n.name] = { type: cur.type, state };
+  }
+  return out;
 }

@@ -131,7 +131,7 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, hi
     p.failed.set(node.name, { op: f.op, interval: f.interval, rc: f.rc, onFail, lastRun: f.lastRun, severity });
     switch (onFail) {
       case "fence": fenceNodeForFailure(ws, node); break;
-      case "block": p.managed = false; break;
+      case "block": p.managed = false; (p as { failBlocked?: boolean }).failBlocked = true; break;
       case "standby": node.standby = true; break;
       case "stop": p.targetRole = "Stopped"; break;
       default: break;
@@ -284,7 +284,9 @@ function usedInstance(i: Rsc, slots: Map<string, Rsc>): boolean {
 function multiplyActiveAndMaintenance(ws: WorkingSet): void {
   for (const r of ws.byId.values()) {
     if (r.kind !== "primitive") continue;
-    if (r.running.size > 1 && (r.meta.get("multiple-active") ?? "").toLowerCase() === "block") r.managed = false;
+    const ma = (r.meta.get("multiple-active") ?? "").toLowerCase();
+    if (r.running.size > 1 && ma === "block") r.managed = false;
+    if (r.running.size > 1 && ma === "stop_only") r.targetRole = "Stopped";
     for (const n of r.running.keys()) if (ws.nodes.get(n)?.maintenance) r.managed = false;
   }
 }

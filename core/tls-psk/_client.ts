@@ -21,15 +21,15 @@ import type { SuiteInfo } from "./_constants.ts";
 import { ffdhShare, hash, newKeyShare } from "./_crypto.ts";
 import type { KeyShare } from "./_crypto.ts";
 import type { Engine, Role } from "./_engine.ts";
-import { TlsFailure } from "./_failure.ts";
+import { protocolFailure, unexpectedMessage } from "./_failure.ts";
 import {
   encodeU16List,
-  expectLength,
   ext,
   handshakeMessage,
   messageHash,
   parseExtensions,
   parseServerHello,
+  verifyPeerFinished,
 } from "./_messages.ts";
 import type { HandshakeMessage, ServerHello } from "./_messages.ts";
 import type { Config } from "./_options.ts";
@@ -39,10 +39,6 @@ import type { TlsPskInfo } from "./types.ts";
 
 /** Signature algorithms offered for compatibility (never used: no certificates). */
 const SIG_ALGS = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501];
-
-function protocol(alert: string, message: string): TlsFailure {
-  return new TlsFailure("TLS_PROTOCOL", alert, message);
-}
 
 /** The client side of one handshake. */
 export class ClientRole implements Role {
@@ -153,10 +149,7 @@ export class ClientRole implements Role {
         if (m.type !== HS.finished) break;
         return this.onFinished12(m);
     }
-    throw protocol(
-      "unexpected_message",
-      `Cannot continue the TLS handshake: unexpected handshake message ${m.type} (${this.state})`,
-    );
+    throw unexpectedMessage(m.type, this.state);
   }
 
   private onServerHello(m: HandshakeMessage): void {
@@ -166,20 +159,20 @@ export class ClientRole implements Role {
     const isHrr = equalBytes(sh.random, HRR_RANDOM);
     if (sv !== undefined || isHrr) {
       if (sv === undefined || sv.length !== 2 || ((sv[0]! << 8) | sv[1]!) !== 0x0304 || !this.offer13) {
-        throw protocol(
+        throw protocolFailure(
           sv === undefined ? "missing_extension" : "illegal_parameter",
           "Cannot accept ServerHello: unsupported version selected",
         );
       }
       if (!equalBytes(sh.sessionId, this.sessionId)) {
-        throw protocol("illegal_parameter", "Cannot accept ServerHello: session id not echoed");
+        throw protocolFailure("illegal_parameter", "Cannot accept ServerHello: session id not echoed");
       }
       const suite = SUITE_BY_CODE.get(sh.suite);
       if (
         !suite || suite.version !== "TLSv1.3" || !this.cfg.suites.includes(suite) ||
         (this.suite && this.suite !== suite)
       ) {
-        throw protocol(
+        throw protocolFailure(
           "illegal_parameter",
           `Cannot accept ServerHello: cipher suite 0x${sh.suite.toString(16)} was not offered`,
         );
@@ -190,27 +183,27 @@ export class ClientRole implements Role {
       return this.onServerHello13(m, sh);
     }
     if (!this.offer12 || sh.legacyVersion !== 0x0303) {
-      throw protocol(
+      throw protocolFailure(
         "protocol_version",
         `Cannot accept ServerHello: version 0x${sh.legacyVersion.toString(16)} is not enabled`,
       );
     }
     if (this.offer13 && equalBytes(sh.random.subarray(24), DOWNGRADE_TLS12)) {
-      throw protocol(
+      throw protocolFailure(
         "illegal_parameter",
         "Cannot accept ServerHello: TLS 1.2 chosen by a TLS 1.3 server (downgrade)",
       );
     }
     const suite = SUITE_BY_CODE.get(sh.suite);
     if (!suite || suite.version !== "TLSv1.2" || !this.cfg.suites.includes(suite)) {
-      throw protocol(
+      throw protocolFailure(
         "illegal_parameter",
         `Cannot accept ServerHello: cipher suite 0x${sh.suite.toString(16)} was not offered`,
       );
     }
     const reneg = sh.ext.map.get(EXT.renegotiationInfo);
     if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
-      throw protocol("handshake_failure", "Cannot accept ServerHello: non-empty renegotiation_info");
+      throw protocolFailure("handshake_failure", "Cannot accept ServerHello: non-empty renegotiation_info");
     }
     this.suite = suite;
     this.ems = sh.ext.map.has(EXT.extendedMasterSecret);
@@ -220,7 +213,7 @@ export class ClientRole implements Role {
   }
 
   private onHelloRetry(m: HandshakeMessage, sh: ServerHello): void {
-    if (this.hrr) throw protocol("unexpected_message", "Cannot accept a second HelloRetryRequest");
+    if (this.hrr) throw protocolFailure("unexpected_message", "Cannot accept a second HelloRetryRequest");
     this.hrr = true;
     const ksData = sh.ext.map.get(EXT.keyShare);
     const cookie = sh.ext.map.get(EXT.cookie);
@@ -230,14 +223,14 @@ export class ClientRole implements Role {
       const g = GROUP_BY_CODE.get(r.u16());
       r.done();
       if (!g || !this.cfg.groups.includes(g) || g === this.share!.group) {
-        throw protocol(
+        throw protocolFailure(
           "illegal_parameter",
           "Cannot accept HelloRetryRequest: it asks for a group that was not offered",
         );
       }
       group = g;
     } else if (cookie === undefined) {
-      throw protocol("illegal_parameter", "Cannot accept HelloRetryRequest: it changes nothing");
+      throw protocolFailure("illegal_parameter", "Cannot accept HelloRetryRequest: it changes nothing");
     }
     const ch1 = this.transcript[0]!;
     this.transcript = [messageHash(hash("sha256", [ch1])), m.raw];
@@ -252,7 +245,7 @@ export class ClientRole implements Role {
   private onServerHello13(m: HandshakeMessage, sh: ServerHello): void {
     const pskExt = sh.ext.map.get(EXT.preSharedKey);
     if (pskExt === undefined) {
-      throw protocol(
+      throw protocolFailure(
         "missing_extension",
         "Cannot accept ServerHello: the server did not accept the pre-shared key",
       );
@@ -261,18 +254,18 @@ export class ClientRole implements Role {
     const selected = pr.u16();
     pr.done();
     if (selected !== 0) {
-      throw protocol("illegal_parameter", "Cannot accept ServerHello: unknown PSK identity selected");
+      throw protocolFailure("illegal_parameter", "Cannot accept ServerHello: unknown PSK identity selected");
     }
     const ksData = sh.ext.map.get(EXT.keyShare);
     if (ksData === undefined) {
-      throw protocol("missing_extension", "Cannot accept ServerHello: no key_share (psk_ke was not offered)");
+      throw protocolFailure("missing_extension", "Cannot accept ServerHello: no key_share (psk_ke was not offered)");
     }
     const r = new Reader(ksData, "ServerHello key_share");
     const g = GROUP_BY_CODE.get(r.u16());
     const pub = r.vec16();
     r.done();
     if (g !== this.share!.group) {
-      throw protocol("illegal_parameter", "Cannot accept ServerHello: key share for a group not offered");
+      throw protocolFailure("illegal_parameter", "Cannot accept ServerHello: key share for a group not offered");
     }
     this.group = g;
     const dhe = this.share!.compute(pub);
@@ -287,15 +280,7 @@ export class ClientRole implements Role {
   private onFinished13(m: HandshakeMessage): void {
     const ks = this.ks!;
     const hs = this.hsSecrets!;
-    expectLength(m.body, 32, "Finished");
-    const expected = ks.verifyData(hs.server, hash("sha256", this.transcript));
-    if (!equalBytes(expected, m.body)) {
-      throw new TlsFailure(
-        "TLS_BAD_KEY",
-        "decrypt_error",
-        "Cannot complete the TLS handshake: the server's Finished does not verify (the peers hold different keys)",
-      );
-    }
+    verifyPeerFinished(m.body, 32, ks.verifyData(hs.server, hash("sha256", this.transcript)), "server");
     this.transcript.push(m.raw);
     const th = hash("sha256", this.transcript);
     const app = ks.appSecrets(th);
@@ -321,7 +306,7 @@ export class ClientRole implements Role {
       const g = r.vec16();
       const ys = r.vec16();
       if (p.length < 128 || p.length > 1024 || g.length === 0 || ys.length === 0 || (p[0] === 0)) {
-        throw protocol(
+        throw protocolFailure(
           "illegal_parameter",
           `Cannot accept DH parameters: prime of ${p.length * 8} bits is outside 1024 to 8192`,
         );
@@ -335,11 +320,11 @@ export class ClientRole implements Role {
 
   private onServerHelloDone(m: HandshakeMessage): void {
     if (m.body.length !== 0) {
-      throw protocol("decode_error", "Cannot parse ServerHelloDone: body is not empty");
+      throw protocolFailure("decode_error", "Cannot parse ServerHelloDone: body is not empty");
     }
     const suite = this.suite!;
     if (suite.dhe && !this.dh) {
-      throw protocol(
+      throw protocolFailure(
         "unexpected_message",
         "Cannot continue the TLS 1.2 handshake: DHE-PSK without ServerKeyExchange",
       );
@@ -377,23 +362,11 @@ export class ClientRole implements Role {
 
   private onFinished12(m: HandshakeMessage): void {
     if (!this.host.readEncrypted) {
-      throw protocol("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
+      throw protocolFailure("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
     }
     const suite = this.suite!;
-    expectLength(m.body, 12, "Finished");
-    const expected = finished12(
-      suite.hash,
-      this.master!,
-      "server finished",
-      hash(suite.hash, this.transcript),
-    );
-    if (!equalBytes(expected, m.body)) {
-      throw new TlsFailure(
-        "TLS_BAD_KEY",
-        "decrypt_error",
-        "Cannot complete the TLS handshake: the server's Finished does not verify (the peers hold different keys)",
-      );
-    }
+    const expected = finished12(suite.hash, this.master!, "server finished", hash(suite.hash, this.transcript));
+    verifyPeerFinished(m.body, 12, expected, "server");
     this.host.keyVerdictPending = false;
     this.state = "done";
     const info: TlsPskInfo = {

@@ -61,6 +61,19 @@ export class TlsFailure extends AtriumError {
   }
 }
 
+/** A TLS_PROTOCOL failure: the peer broke the protocol; `alert` is sent before closing. */
+export function protocolFailure(alert: string, message: string): TlsFailure {
+  return new TlsFailure("TLS_PROTOCOL", alert, message);
+}
+
+/** The failure for a handshake message that does not fit the handshake state `state`. */
+export function unexpectedMessage(type: number, state: string): TlsFailure {
+  return protocolFailure(
+    "unexpected_message",
+    `Cannot continue the TLS handshake: unexpected handshake message ${type} (${state})`,
+  );
+}
+
 /** The failure for a fatal alert from the peer. */
 export function peerAlertFailure(desc: number, inHandshake: boolean, keyVerdictPending: boolean): TlsFailure {
   const name = alertName(desc);

@@ -4,7 +4,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { concat, Reader, u16, u24, vec16, vec8 } from "./_bytes.ts";
+import { concat, equalBytes, Reader, u16, u24, vec16, vec8 } from "./_bytes.ts";
 import { EXT, HS } from "./_constants.ts";
 import { TlsFailure } from "./_failure.ts";
 
@@ -225,6 +225,21 @@ export function expectLength(body: Uint8Array, n: number, what: string): void {
       "TLS_PROTOCOL",
       "decode_error",
       `Cannot parse ${what}: expected ${n} bytes, got ${body.length}`,
+    );
+  }
+}
+
+/**
+ * Check the peer's Finished: `n` bytes long (else a decode_error) and equal to `expected`
+ * (else TLS_BAD_KEY with a decrypt_error alert: the peers hold different keys).
+ */
+export function verifyPeerFinished(body: Uint8Array, n: number, expected: Uint8Array, peer: "client" | "server"): void {
+  expectLength(body, n, "Finished");
+  if (!equalBytes(expected, body)) {
+    throw new TlsFailure(
+      "TLS_BAD_KEY",
+      "decrypt_error",
+      `Cannot complete the TLS handshake: the ${peer}'s Finished does not verify (the peers hold different keys)`,
     );
   }
 }

@@ -22,9 +22,8 @@ import type { SuiteInfo } from "./_constants.ts";
 import { ffdhShare, hash, newKeyShare } from "./_crypto.ts";
 import type { KeyShare } from "./_crypto.ts";
 import type { Engine, Role } from "./_engine.ts";
-import { TlsFailure } from "./_failure.ts";
+import { protocolFailure, TlsFailure, unexpectedMessage } from "./_failure.ts";
 import {
-  expectLength,
   ext,
   handshakeMessage,
   messageHash,
@@ -33,6 +32,7 @@ import {
   parseOfferedPsks,
   serverHello,
   u16List,
+  verifyPeerFinished,
 } from "./_messages.ts";
 import type { ClientHello, HandshakeMessage } from "./_messages.ts";
 import type { Config } from "./_options.ts";
@@ -46,12 +46,14 @@ const decoder = new TextDecoder();
 /** Bytes of refused 0-RTT data a client may send before its Finished. */
 const EARLY_DATA_BUDGET = 1 << 17;
 
-function protocol(alert: string, message: string): TlsFailure {
-  return new TlsFailure("TLS_PROTOCOL", alert, message);
-}
-
 function badKey(alert: string, message: string): TlsFailure {
   return new TlsFailure("TLS_BAD_KEY", alert, message);
+}
+
+/** A key share the client offered in a group this server takes. */
+interface KeyShareOffer {
+  readonly group: TlsGroup;
+  readonly key: Uint8Array;
 }
 
 /** The server side of one handshake. */
@@ -100,10 +102,7 @@ export class ServerRole implements Role {
         if (m.type !== HS.finished) break;
         return this.onFinished12(m);
     }
-    throw protocol(
-      "unexpected_message",
-      `Cannot continue the TLS handshake: unexpected handshake message ${m.type} (${this.state})`,
-    );
+    throw unexpectedMessage(m.type, this.state);
   }
 
   private lookup(identity: Uint8Array): Uint8Array | undefined {
@@ -112,8 +111,7 @@ export class ServerRole implements Role {
     try {
       key = this.cfg.lookup!(name);
     } catch (e) {
-      throw new TlsFailure(
-        "TLS_PROTOCOL",
+      throw protocolFailure(
         "internal_error",
         `Cannot look up the key of PSK identity ${JSON.stringify(name.slice(0, 80))}: ${
           e instanceof Error ? e.message : String(e)
@@ -121,8 +119,7 @@ export class ServerRole implements Role {
       );
     }
     if (key !== undefined && (!(key instanceof Uint8Array) || key.length === 0 || key.length > 65535)) {
-      throw new TlsFailure(
-        "TLS_PROTOCOL",
+      throw protocolFailure(
         "internal_error",
         `Cannot use the key of PSK identity ${JSON.stringify(name.slice(0, 80))}: expected 1 to 65535 bytes`,
       );
@@ -142,10 +139,10 @@ export class ServerRole implements Role {
       version = "TLSv1.2";
     }
     if (this.state === "wait_ch2" && version !== "TLSv1.3") {
-      throw protocol("illegal_parameter", "Cannot accept the second ClientHello: version changed");
+      throw protocolFailure("illegal_parameter", "Cannot accept the second ClientHello: version changed");
     }
     if (version === undefined) {
-      throw protocol("protocol_version", "Cannot accept ClientHello: no common TLS version");
+      throw protocolFailure("protocol_version", "Cannot accept ClientHello: no common TLS version");
     }
     if (version === "TLSv1.3") return this.onClientHello13(m, ch);
     return this.onClientHello12(m, ch);
@@ -156,80 +153,32 @@ export class ServerRole implements Role {
       const s = SUITE_BY_CODE.get(code);
       if (s && s.version === version && this.cfg.suites.includes(s)) return s;
     }
-    throw protocol("handshake_failure", `Cannot accept ClientHello: no common ${version} PSK cipher suite`);
+    throw protocolFailure("handshake_failure", `Cannot accept ClientHello: no common ${version} PSK cipher suite`);
   }
 
   private onClientHello13(m: HandshakeMessage, ch: ClientHello): void {
     const suite = this.pickSuite(ch, "TLSv1.3");
     if (this.suite && suite !== this.suite) {
-      throw protocol("illegal_parameter", "Cannot accept the second ClientHello: cipher suite changed");
+      throw protocolFailure("illegal_parameter", "Cannot accept the second ClientHello: cipher suite changed");
     }
     const pskData = ch.ext.map.get(EXT.preSharedKey);
     const modesData = ch.ext.map.get(EXT.pskKeyExchangeModes);
     if (pskData === undefined || modesData === undefined) {
-      throw protocol("missing_extension", "Cannot accept ClientHello: the client offered no pre-shared key");
+      throw protocolFailure("missing_extension", "Cannot accept ClientHello: the client offered no pre-shared key");
     }
     const modes = new Reader(modesData, "psk_key_exchange_modes").vec8();
     if (!modes.includes(1) && !modes.includes(0)) {
-      throw protocol("handshake_failure", "Cannot accept ClientHello: no known PSK key exchange mode");
+      throw protocolFailure("handshake_failure", "Cannot accept ClientHello: no known PSK key exchange mode");
     }
-    let share: { group: TlsGroup; key: Uint8Array } | undefined;
+    let share: KeyShareOffer | undefined;
     if (modes.includes(1)) {
-      const sgData = ch.ext.map.get(EXT.supportedGroups);
-      const ksData = ch.ext.map.get(EXT.keyShare);
-      if (sgData === undefined || ksData === undefined) {
-        throw protocol(
-          "missing_extension",
-          "Cannot accept ClientHello: psk_dhe_ke without supported_groups and key_share",
-        );
-      }
-      const supported = u16List(sgData, 2, "supported_groups");
-      const shares = parseClientShares(ksData);
-      for (const s of shares) {
-        const g = GROUP_BY_CODE.get(s.group);
-        if (!supported.includes(s.group)) {
-          throw protocol("illegal_parameter", "Cannot accept key_share: group not in supported_groups");
-        }
-        if (g && this.cfg.groups.includes(g) && !share) share = { group: g, key: s.key };
-      }
-      if (this.hrrGroup && (shares.length !== 1 || share?.group !== this.hrrGroup)) {
-        throw protocol(
-          "illegal_parameter",
-          "Cannot accept the second ClientHello: key share does not match the HelloRetryRequest",
-        );
-      }
-      if (!share) {
-        const g = supported.map((c) => GROUP_BY_CODE.get(c)).find((x): x is TlsGroup =>
-          x !== undefined && this.cfg.groups.includes(x)
-        );
-        if (!g || this.state === "wait_ch2") {
-          throw protocol("handshake_failure", "Cannot accept ClientHello: no common key exchange group");
-        }
-        return this.helloRetry(m, ch, suite, g);
-      }
+      const picked = this.pickShare(ch);
+      if (!("key" in picked)) return this.helloRetry(m, ch, suite, picked.retry);
+      share = picked;
     }
     if (this.state !== "wait_ch2") this.transcript = [];
     this.suite = suite;
-    const { psks, bindersLen } = parseOfferedPsks(pskData);
-    let index = -1;
-    let key: Uint8Array | undefined;
-    for (let i = 0; i < psks.length && key === undefined; i++) {
-      key = this.lookup(psks[i]!.identity);
-      if (key !== undefined) index = i;
-    }
-    if (key === undefined) {
-      throw badKey("unknown_psk_identity", "Cannot complete the TLS handshake: unknown PSK identity");
-    }
-    const ks = new Schedule13("sha256", key);
-    this.ks = ks;
-    const truncated = m.raw.subarray(0, m.raw.length - bindersLen);
-    const expected = ks.verifyData(ks.binderKey(), hash("sha256", [...this.transcript, truncated]));
-    if (!equalBytes(expected, psks[index]!.binder)) {
-      throw badKey(
-        "decrypt_error",
-        "Cannot complete the TLS handshake: the client's PSK binder does not verify (the peers hold different keys)",
-      );
-    }
+    const { ks, index } = this.acceptPsk(m, pskData);
     this.transcript.push(m.raw);
     this.host.tls13 = true;
     this.host.skipEarlyData = ch.ext.map.has(EXT.earlyData) ? EARLY_DATA_BUDGET : 0;
@@ -264,6 +213,73 @@ export class ServerRole implements Role {
     this.state = "wait_fin13";
   }
 
+  /**
+   * The client's key share to use (psk_dhe_ke), or the group to ask for in a HelloRetryRequest
+   * when it offered none this server takes.
+   */
+  private pickShare(ch: ClientHello): KeyShareOffer | { retry: TlsGroup } {
+    const sgData = ch.ext.map.get(EXT.supportedGroups);
+    const ksData = ch.ext.map.get(EXT.keyShare);
+    if (sgData === undefined || ksData === undefined) {
+      throw protocolFailure(
+        "missing_extension",
+        "Cannot accept ClientHello: psk_dhe_ke without supported_groups and key_share",
+      );
+    }
+    const supported = u16List(sgData, 2, "supported_groups");
+    const shares = parseClientShares(ksData);
+    let share: KeyShareOffer | undefined;
+    for (const s of shares) {
+      const g = GROUP_BY_CODE.get(s.group);
+      if (!supported.includes(s.group)) {
+        throw protocolFailure("illegal_parameter", "Cannot accept key_share: group not in supported_groups");
+      }
+      if (g && this.cfg.groups.includes(g) && !share) share = { group: g, key: s.key };
+    }
+    if (this.hrrGroup && (shares.length !== 1 || share?.group !== this.hrrGroup)) {
+      throw protocolFailure(
+        "illegal_parameter",
+        "Cannot accept the second ClientHello: key share does not match the HelloRetryRequest",
+      );
+    }
+    if (share) return share;
+    const g = supported.map((c) => GROUP_BY_CODE.get(c)).find((x): x is TlsGroup =>
+      x !== undefined && this.cfg.groups.includes(x)
+    );
+    if (!g || this.state === "wait_ch2") {
+      throw protocolFailure("handshake_failure", "Cannot accept ClientHello: no common key exchange group");
+    }
+    return { retry: g };
+  }
+
+  /**
+   * The first offered PSK identity this server knows, checked against its binder: the key
+   * schedule it starts (also kept as `this.ks`) and the identity's index.
+   */
+  private acceptPsk(m: HandshakeMessage, pskData: Uint8Array): { ks: Schedule13; index: number } {
+    const { psks, bindersLen } = parseOfferedPsks(pskData);
+    let index = -1;
+    let key: Uint8Array | undefined;
+    for (let i = 0; i < psks.length && key === undefined; i++) {
+      key = this.lookup(psks[i]!.identity);
+      if (key !== undefined) index = i;
+    }
+    if (key === undefined) {
+      throw badKey("unknown_psk_identity", "Cannot complete the TLS handshake: unknown PSK identity");
+    }
+    const ks = new Schedule13("sha256", key);
+    this.ks = ks;
+    const truncated = m.raw.subarray(0, m.raw.length - bindersLen);
+    const expected = ks.verifyData(ks.binderKey(), hash("sha256", [...this.transcript, truncated]));
+    if (!equalBytes(expected, psks[index]!.binder)) {
+      throw badKey(
+        "decrypt_error",
+        "Cannot complete the TLS handshake: the client's PSK binder does not verify (the peers hold different keys)",
+      );
+    }
+    return { ks, index };
+  }
+
   private helloRetry(m: HandshakeMessage, ch: ClientHello, suite: SuiteInfo, group: TlsGroup): void {
     this.suite = suite;
     this.hrrGroup = group;
@@ -280,13 +296,7 @@ export class ServerRole implements Role {
   }
 
   private onFinished13(m: HandshakeMessage): void {
-    expectLength(m.body, 32, "Finished");
-    if (!equalBytes(this.clientFinished!, m.body)) {
-      throw badKey(
-        "decrypt_error",
-        "Cannot complete the TLS handshake: the client's Finished does not verify (the peers hold different keys)",
-      );
-    }
+    verifyPeerFinished(m.body, 32, this.clientFinished!, "client");
     this.host.setRead(new Tls13Protection(this.suite!, this.appClient!));
     this.state = "done";
     const info: TlsPskInfo = { version: "TLSv1.3", cipher: this.suite!.name, identity: this.identity };
@@ -299,7 +309,7 @@ export class ServerRole implements Role {
     this.clientRandom = ch.random;
     const reneg = ch.ext.map.get(EXT.renegotiationInfo);
     if (reneg !== undefined && (reneg.length !== 1 || reneg[0] !== 0)) {
-      throw protocol("handshake_failure", "Cannot accept ClientHello: non-empty renegotiation_info");
+      throw protocolFailure("handshake_failure", "Cannot accept ClientHello: non-empty renegotiation_info");
     }
     const wantsReneg = reneg !== undefined || ch.suites.includes(0x00ff);
     this.ems = ch.ext.map.has(EXT.extendedMasterSecret);
@@ -350,22 +360,11 @@ export class ServerRole implements Role {
 
   private onFinished12(m: HandshakeMessage): void {
     if (!this.host.readEncrypted) {
-      throw protocol("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
+      throw protocolFailure("unexpected_message", "Cannot accept Finished before ChangeCipherSpec");
     }
     const suite = this.suite!;
-    expectLength(m.body, 12, "Finished");
-    const expected = finished12(
-      suite.hash,
-      this.master!,
-      "client finished",
-      hash(suite.hash, this.transcript),
-    );
-    if (!equalBytes(expected, m.body)) {
-      throw badKey(
-        "decrypt_error",
-        "Cannot complete the TLS handshake: the client's Finished does not verify (the peers hold different keys)",
-      );
-    }
+    const expected = finished12(suite.hash, this.master!, "client finished", hash(suite.hash, this.transcript));
+    verifyPeerFinished(m.body, 12, expected, "client");
     this.transcript.push(m.raw);
     this.host.sendCcs();
     this.host.setWrite(this.pendingWrite!);

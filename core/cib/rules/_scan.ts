@@ -93,6 +93,20 @@ export function sscanf(s: string, format: string): ScanResult {
   return { count: values.length, values };
 }
 
+/** What strtol/strtoll read from `start`: white space, an optional sign, then decimal digits. */
+function signedDigits(text: string, start: number): { neg: boolean; digits: string; end: number } {
+  let i = start;
+  while (isSpace(text[i])) i++;
+  let neg = false;
+  if (text[i] === "+" || text[i] === "-") {
+    neg = text[i] === "-";
+    i++;
+  }
+  const ds = i;
+  while (isDigit(text[i])) i++;
+  return { neg, digits: text.slice(ds, i), end: i };
+}
+
 /** Result of a strtoll/strtod style scan: `ok` false when nothing was parsed or it overflowed. */
 export interface NumberScan<T> {
   readonly ok: boolean;
@@ -106,21 +120,13 @@ export interface NumberScan<T> {
  * accepted, characters left over are allowed, no digits or overflow is a failure.
  */
 export function scanLongLong(text: string): NumberScan<bigint> {
-  let i = 0;
-  while (isSpace(text[i])) i++;
-  let neg = false;
-  if (text[i] === "+" || text[i] === "-") {
-    neg = text[i] === "-";
-    i++;
-  }
-  const ds = i;
-  while (isDigit(text[i])) i++;
-  if (i === ds) return { ok: false, value: 0n, end: 0 };
-  let v = i - ds <= 15 ? BigInt(Number(text.slice(ds, i))) : BigInt(text.slice(ds, i));
+  const { neg, digits, end } = signedDigits(text, 0);
+  if (digits === "") return { ok: false, value: 0n, end: 0 };
+  let v = digits.length <= 15 ? BigInt(Number(digits)) : BigInt(digits);
   if (neg) v = -v;
-  if (v > INT64_MAX) return { ok: false, value: INT64_MAX, end: i };
-  if (v < INT64_MIN) return { ok: false, value: INT64_MIN, end: i };
-  return { ok: true, value: v, end: i };
+  if (v > INT64_MAX) return { ok: false, value: INT64_MAX, end };
+  if (v < INT64_MIN) return { ok: false, value: INT64_MIN, end };
+  return { ok: true, value: v, end };
 }
 
 const DBL_MIN = 2.2250738585072014e-308;
@@ -208,15 +214,7 @@ function finishDouble(text: string, start: number, end: number, value: number): 
  * `end === start` when no digits were found (value 0).
  */
 export function scanLong(text: string, start: number): { value: number; end: number } {
-  let i = start;
-  while (isSpace(text[i])) i++;
-  let neg = false;
-  if (text[i] === "+" || text[i] === "-") {
-    neg = text[i] === "-";
-    i++;
-  }
-  const ds = i;
-  while (isDigit(text[i])) i++;
-  if (i === ds) return { value: 0, end: start };
-  return { value: toInt32(text.slice(ds, i), neg), end: i };
+  const { neg, digits, end } = signedDigits(text, start);
+  if (digits === "") return { value: 0, end: start };
+  return { value: toInt32(digits, neg), end };
 }

@@ -156,8 +156,8 @@ describe("Controller", () => {
     const relink = links[1]!;
     await until(() => targets.length === 2 && relink.running.has("onrem") && relink.recurring.size === 1, 5000);
     await s.ctl.idle();
-    // Re-probe (not running there), then the scheduler's recovery: stop (after the reconnect), start, monitor.
-    expect(relink.actions()).toEqual(["monitor:onrem", "stop:onrem", "start:onrem", "monitor_10000:onrem"]);
+    // Re-probe through the new link (not running there), then a new plan: start, monitor.
+    expect(relink.actions()).toEqual(["monitor:onrem", "start:onrem", "monitor_10000:onrem"]);
     expect(nodeAttribute(s.mem.get(), "node1", "fail-count-rem1#monitor_30")).toBe("1");
     await s.ctl.stop();
   });

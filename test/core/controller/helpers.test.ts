@@ -132,6 +132,23 @@ describe("Controller robustness", () => {
     expect(calls).toBe(after);
   });
 
+  it("survives a CIB that refuses every write: the action counts as failed, nothing throws", async () => {
+    const mem = new MemoryCib(dummyCib(["d1"]));
+    mem.apply = () => Promise.reject(new Error("CIB_INVALID"));
+    const errors: string[] = [];
+    const local = new FakeExecutor();
+    const ctl = new Controller({
+      cib: mem, nodeName: "node1", local, scheduler: (c, now) => schedule(c, { now }),
+      log: { debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) },
+    });
+    ctl.start();
+    await new Promise((r) => setTimeout(r, 50));
+    await ctl.idle();
+    expect(local.actions()).toEqual(["start:d1"]);
+    expect(errors).toEqual(["Cannot record d1_start_0 on node1: CIB_INVALID"]);
+    await ctl.stop();
+  });
+
   it("refuses an empty node name", () => {
     expect(() => new Controller({ cib: new MemoryCib(dummyCib([])), nodeName: "", local: new FakeExecutor(), scheduler: (c, now) => schedule(c, { now }) })).toThrow(TypeError);
   });

@@ -77,6 +77,9 @@ describe("routing to guest nodes", () => {
     expect(xml).toMatch(/<lrm_resource id="guest1" type="remote" class="ocf" provider="pacemaker">/);
     expect(xml).toMatch(/<node_state id="guest1" uname="guest1" remote_node="true"[^>]*in_ccm="true"/);
     expect(xml).toMatch(/id="ong_last_0" operation_key="ong_start_0"[^>]*on_node="guest1"[^>]*rc-code="0"/);
+    // The implicit connection gets Pacemaker's 30s monitor (its first run is a poke).
+    await until(() => /id="guest1_monitor_30000"[^>]*rc-code="0"/.test(serializeCib(mem.get())));
+    expect(link.pokes).toBeGreaterThan(0);
     // The container dies: its recurring monitor reports it and the controller records the failure.
     launcher.status_ = "failed";
     await until(() => /id="vm1_last_failure_0"/.test(serializeCib(mem.get())), 3000);
@@ -98,6 +101,36 @@ describe("routing to guest nodes", () => {
     expect(runs).toBe(settled);
     expect(runs).toBeLessThan(12);
     await ctl.stop();
+  });
+});
+
+describe("controller restart", () => {
+  it("re-probes its connection resources: without a link they are down and get reconnected", async () => {
+    const extra = `
+      <primitive id="rem1" class="ocf" provider="pacemaker" type="remote">
+        <operations><op id="rem1-mon" name="monitor" interval="1s" timeout="20s"/></operations>
+      </primitive>`;
+    const cib = withConstraints(dummyCib(["onrem"], { extraConfig: extra }),
+      `<rsc_location id="l1" rsc="onrem" node="rem1" score="INFINITY"/><rsc_location id="l2" rsc="onrem" node="node1" score="-INFINITY"/>`);
+    const mem = new MemoryCib(cib);
+    const first = new FakeLink();
+    const ctl1 = new Controller({ cib: mem, nodeName: "node1", local: new FakeExecutor(), scheduler: (c, now) => schedule(c, { now }), connector: { connect: () => Promise.resolve(first) } });
+    ctl1.start();
+    await until(() => first.recurring.size === 1);
+    await ctl1.idle();
+    await ctl1.stop();
+    expect(first.connected).toBe(false);
+    // The guest kept running its resource; a new controller finds the connection down, reconnects,
+    // re-probes the remote node (running) and only re-creates the monitor.
+    const second = new FakeLink();
+    second.running.add("onrem");
+    const ctl2 = new Controller({ cib: mem, nodeName: "node1", local: new FakeExecutor(), scheduler: (c, now) => schedule(c, { now }), connector: { connect: () => Promise.resolve(second) } });
+    ctl2.start();
+    await until(() => second.recurring.size === 1);
+    await ctl2.idle();
+    expect(second.actions()).toEqual(["monitor:onrem", "monitor_10000:onrem"]);
+    expect(serializeCib(mem.get())).toMatch(/id="rem1_last_0" operation_key="rem1_start_0"/);
+    await ctl2.stop();
   });
 });
 

@@ -88,6 +88,8 @@ describe("guest nodes", () => {
     expect(t.summary).toContainEqual({ action: "fence", node: "g1", op: "reboot" });
     expect(t.summary).toContainEqual({ action: "recover", resource: "vm", from: "n1", to: "n1" });
     expect(t.summary).toContainEqual({ action: "restart", resource: "b", from: "g1", to: "g1" });
+    expect(t.nodesBefore.g1).toEqual({ type: "guest", state: "online" });
+    expect(t.nodes.g1).toEqual({ type: "guest", state: "online" });
   });
 
   it("moves (not recovers) the container of an idle guest whose host is lost", () => {
@@ -125,5 +127,61 @@ describe("remote connection resources", () => {
     }), NOW);
     expect(t.placement.r1).toEqual([{ node: "n3", role: "Started" }]);
     expect(t.summary).toEqual([{ action: "migrate", resource: "r1", from: "n1", to: "n3" }]);
+  });
+
+  it("recovers a connection whose start failed elsewhere without fencing its remote node", () => {
+    const nodes = `<node id="1" uname="n1"/><node id="2" uname="n2"/>`;
+    const failedStart = lrmRsc("r1", op("r1", "start", 1, 2), "ocf", "remote");
+    const t = schedule(build({
+      options: { "stonith-enabled": "true" }, nodes, resources: `<primitive id="st" class="stonith" type="fence_dummy"/>` + remoteConn("r1"),
+      status: onlineState("1", "n1", failedStart + started("st", 1)) + onlineState("2", "n2")
+        + `<node_state id="r1" uname="r1" remote_node="true"/>`,
+    }), NOW);
+    expect(t.summary.filter((e) => e.action === "fence")).toEqual([]);
+    expect(t.placement.r1).toHaveLength(1);
+    expect(t.summary).toContainEqual({ action: "recover", resource: "r1", from: "n1", to: t.placement.r1![0]!.node });
+  });
+
+  it("fences a remote node whose failed connection cannot run anywhere (an exit code of 1 is a failure even if expected)", () => {
+    const failedStart = lrmRsc("r1", op("r1", "start", 1, 2, { expected: 1 }), "ocf", "remote");
+    const status = onlineState("1", "n1", failedStart + started("st", 1)).replace("</node_state>",
+      `<transient_attributes id="t1"><instance_attributes id="t1-a"><nvpair id="t1-f" name="fail-count-r1" value="INFINITY"/></instance_attributes></transient_attributes></node_state>`);
+    const t = schedule(build({
+      options: { "stonith-enabled": "true" }, nodes: `<node id="1" uname="n1"/>`,
+      resources: `<primitive id="st" class="stonith" type="fence_dummy"/>` + remoteConn("r1"), status,
+    }), NOW);
+    expect(t.summary).toContainEqual({ action: "fence", node: "r1", op: "reboot" });
+    expect(t.summary).toContainEqual({ action: "stop", resource: "r1", from: "n1", to: null });
+    expect(t.nodes.r1).toEqual({ type: "remote", state: "offline" });
+  });
+});
+
+describe("resources on a node whose connection stops", () => {
+  it("restarts the resources of a guest whose container moves", () => {
+    const nodes = `<node id="1" uname="n1"/><node id="2" uname="n2"/>`;
+    const vm = `<primitive id="vm" class="ocf" provider="heartbeat" type="Dummy"><meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="g1"/></meta_attributes></primitive>`;
+    const t = schedule(build({
+      nodes, resources: vm + dummy("a"),
+      constraints: `<rsc_location id="a-g1" rsc="a" node="g1" score="INFINITY"/><rsc_location id="vm-away" rsc="vm" node="n1" score="-INFINITY"/>`,
+      status: onlineState("1", "n1", started("vm", 1) + started("g1", 2)) + onlineState("2", "n2")
+        + `<node_state id="g1" uname="g1" remote_node="true"><lrm id="g1"><lrm_resources>${started("a", 3)}</lrm_resources></lrm></node_state>`,
+    }), NOW);
+    expect(t.summary).toEqual(expect.arrayContaining([
+      { action: "move", resource: "vm", from: "n1", to: "n2" },
+      { action: "move", resource: "g1", from: "n1", to: "n2" },
+      { action: "restart", resource: "a", from: "g1", to: "g1" },
+    ]));
+    expect(t.placement.a).toEqual([{ node: "g1", role: "Started" }]);
+  });
+
+  it("leaves the resources of a remote node alone while its connection migrates", () => {
+    const nodes = `<node id="1" uname="n1"/><node id="2" uname="n2"/>`;
+    const t = schedule(build({
+      nodes, resources: remoteConn("r1") + dummy("a"),
+      constraints: `<rsc_location id="a-r1" rsc="a" node="r1" score="INFINITY"/><rsc_location id="r1-away" rsc="r1" node="n1" score="-INFINITY"/>`,
+      status: onlineState("1", "n1", lrmRsc("r1", op("r1", "start", 0, 1), "ocf", "remote")) + onlineState("2", "n2")
+        + `<node_state id="r1" uname="r1" remote_node="true"><lrm id="r1"><lrm_resources>${started("a", 3)}</lrm_resources></lrm></node_state>`,
+    }), NOW);
+    expect(t.summary).toEqual([{ action: "migrate", resource: "r1", from: "n1", to: "n2" }]);
   });
 });

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// The real-Pacemaker half of `npm run bench:failover`: failover timings of a REAL Pacemaker 2.1.5
+// cluster (one corosync + Pacemaker node from /work/shared/rig/real-cluster.sh) with a REAL
+// pacemaker-remoted as remote node "remote1" in its own network namespace. Root only.
+//
+//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,freeze] [--json FILE]
+//
+// Rows (median of --trials each):
+//   kill     measure-remote-failover.py --fence --conn-monitor 5s --reconnect-interval 5s:
+//            SIGKILL of pacemaker-remoted -> noticed, -> d1..d3 running on node1 (fence_dummy as
+//            the fence device), restart of the daemon -> remote online again
+//   norecon  the same without reconnect_interval: restart -> online (needs crm_resource --cleanup?)
+//   freeze   SIGSTOP of pacemaker-remoted -> noticed, -> d1..d3 running on node1 (this file)
+// Guest-node rows are not measured yet (reported as such).
+// Every phase is bounded (detect/move 180 s, rejoin 90 s); a failed phase gives a null sample.
+// Writes the rows as JSON (default bench/out/failover_real.json) in the format failover_run.mjs reads.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { allOn, BENCH_RIG, inCluster, poll, remoteOk, rig, RIG_DIR, rigEnv, snapshot, unavailableReason } from "./failover_real_rig.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const IDS = ["d1", "d2", "d3"];
+const PHASE_MS = 180_000;
+
+function parseArgs(argv) {
+  const o = { trials: 5, rows: ["kill", "norecon", "freeze"], json: join(here, "out", "failover_real.json") };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (a === "--trials" && v !== undefined && /^[1-9][0-9]*$/.test(v)) (o.trials = Number(v)), i++;
+    else if (a === "--rows" && v !== undefined) (o.rows = v.split(",")), i++;
+    else if (a === "--json" && v !== undefined) (o.json = v), i++;
+    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows LIST or --json FILE`);
+  }
+  return o;
+}
+
+function median(xs) {
+  const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const m = Math.floor(v.length / 2);
+  return Math.round((v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2) * 1000) / 1000;
+}
+
+function row(key, label, samples, notes) {
+  return { key, label, median_s: median(samples), samples, n_ok: samples.filter((x) => typeof x === "number").length, notes };
+}
+
+/** Run the rig's measure-remote-failover.py; resolves its per-trial JSON objects. */
+function measurePy(extra, trials) {
+  const args = [join(RIG_DIR, "measure-remote-failover.py"), "--remote-ns", BENCH_RIG.remoteNs, "--remote-addr", BENCH_RIG.remoteAddr,
+    "--trials", String(trials), "--move-wait", "120", "--rejoin-wait", "30", ...extra];
+  console.error(`# python3 ${args.map((a) => a.replace(RIG_DIR + "/", "")).join(" ")}`);
+  return new Promise((resolve) => {
+    const p = spawn("python3", args, { env: rigEnv(), stdio: ["ignore", "pipe", "inherit"] });
+    const timer = setTimeout(() => p.kill("SIGKILL"), 120_000 + trials * 420_000);
+    const rows = [];
+    let buf = "";
+    p.stdout.on("data", (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        console.error(`  ${line}`);
+        if (line.startsWith("{")) rows.push(JSON.parse(line));
+      }
+    });
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      if (code !== 0) console.error(`# measure-remote-failover.py exited with ${code}`);
+      resolve(rows);
+    });
+  });
+}
+
+function remoted(cmd, sig) {
+  try {
+    return rig("real-remoted.sh", sig === undefined ? [cmd, BENCH_RIG.remoteNs] : [cmd, BENCH_RIG.remoteNs, sig]);
+  } catch (e) {
+    return String(e.stderr ?? e.message);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Make sure remote1 is online and d1..d3 run on it (the configuration of the last .py run). */
+async function settleOnRemote() {
+  if (!remoted("status").includes("running")) {
+    remoted("stop");
+    remoted("start");
+  }
+  inCluster(["crm_resource", "--cleanup"]);
+  const ok = await poll((s) => remoteOk(s, "remote1") && allOn(s, IDS, "remote1"), 90_000);
+  inCluster(["crm_resource", "--wait", "--timeout=30s"], 40_000);
+  await sleep(2000);
+  return ok !== null;
+}
+
+/** SIGSTOP trials: frozen pacemaker-remoted -> noticed -> resources on node1. */
+async function freezeTrials(trials) {
+  const out = [];
+  for (let t = 1; t <= trials; t++) {
+    const r = { trial: t, failure: "sigstop", detect_s: null, moved_s: null };
+    if (!(await settleOnRemote())) {
+      r.error = "initial placement not reached";
+      out.push(r);
+      continue;
+    }
+    const t0 = performance.now();
+    remoted("kill", "STOP");
+    const td = await poll((s) => !remoteOk(s, "remote1"), PHASE_MS);
+    const tm = td === null ? null : await poll((s) => allOn(s, IDS, "node1"), PHASE_MS - (performance.now() - t0));
+    r.detect_s = td === null ? null : Math.round(td - t0) / 1000;
+    r.moved_s = tm === null ? null : Math.round(tm - t0) / 1000;
+    console.error(`  ${JSON.stringify(r)}`);
+    out.push(r);
+    remoted("kill", "KILL");
+    remoted("stop");
+    inCluster(["crm_resource", "--wait", "--timeout=30s"], 40_000);
+  }
+  return out;
+}
+
+function setUp() {
+  try { rig("real-cluster.sh", ["down"], 180_000); } catch { /* not up */ }
+  try { rig("netns-host.sh", ["del", BENCH_RIG.remoteNs]); } catch { /* absent */ }
+  rig("real-cluster.sh", ["up"], 180_000);
+  rig("netns-host.sh", ["add", BENCH_RIG.remoteNs, BENCH_RIG.remoteAddr]);
+}
+
+function tearDown() {
+  for (const [s, a] of [["real-remoted.sh", ["stop", BENCH_RIG.remoteNs]], ["real-cluster.sh", ["down"]],
+    ["netns-host.sh", ["del", BENCH_RIG.remoteNs]], ["netns-host.sh", ["bridge-down"]]]) {
+    try { rig(s, a, 180_000); } catch (e) { console.error(`# teardown ${s} ${a.join(" ")}: ${String(e.stderr ?? e.message).trim()}`); }
+  }
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  const result = { system: "Pacemaker 2.1.5 (real)", started: new Date().toISOString(), trials: o.trials, rows: [], raw: {} };
+  const reason = unavailableReason();
+  if (reason !== null) {
+    console.error(`failover_real: skipped: ${reason}`);
+    result.skipped = reason;
+  } else {
+    setUp();
+    try {
+      if (o.rows.includes("kill")) {
+        const k = await measurePy(["--fence", "--conn-monitor", "5s", "--reconnect-interval", "5s"], o.trials);
+        result.raw.kill = k;
+        const cleaned = k.filter((r) => r.cleanup_needed).length;
+        result.rows.push(
+          row("remote_kill_detect", "remote daemon SIGKILLed -> noticed", k.map((r) => r.detect_s), "crm_mon shows remote1 not online+Started"),
+          row("remote_kill_moved", "remote daemon SIGKILLed -> resources running on another node", k.map((r) => r.moved_s), "stonith:fence_dummy fences remote1; 3 Dummies to node1"),
+          row("remote_restart_online_reconnect", "remote daemon restarted after kill -> online (reconnect_interval=5s)", k.map((r) => r.rejoin_s),
+            `t=0 at daemon start; needed crm_resource --cleanup in ${cleaned}/${k.length}`),
+        );
+      }
+      if (o.rows.includes("norecon")) {
+        const k = await measurePy(["--fence", "--conn-monitor", "5s"], o.trials);
+        result.raw.norecon = k;
+        const cleaned = k.filter((r) => r.cleanup_needed).length;
+        result.rows.push(row("remote_restart_online_cleanup", "remote daemon restarted after kill -> online (no reconnect_interval)", k.map((r) => r.rejoin_s),
+          `not online within 30 s in ${cleaned}/${k.length} -> crm_resource --cleanup, t=0 then`));
+      }
+      if (o.rows.includes("freeze")) {
+        const f = await freezeTrials(o.trials);
+        result.raw.freeze = f;
+        result.rows.push(
+          row("remote_freeze_detect", "remote daemon frozen (SIGSTOP) -> noticed", f.map((r) => r.detect_s), "connection monitor 5s, timeout 30s"),
+          row("remote_freeze_moved", "remote daemon frozen (SIGSTOP) -> resources running on another node", f.map((r) => r.moved_s), "fence_dummy"),
+        );
+      }
+      const s = snapshot();
+      result.final_nodes = s === null ? null : Object.keys(s.nodes);
+    } finally {
+      tearDown();
+    }
+  }
+  for (const key of ["guest_kill_online", "guest_kill_resources", "guest_freeze_detect"]) {
+    result.rows.push({ key, label: key.replaceAll("_", " "), median_s: null, samples: [], n_ok: 0, notes: "not measured (guest rows not implemented yet)" });
+  }
+  result.finished = new Date().toISOString();
+  mkdirSync(dirname(o.json), { recursive: true });
+  writeFileSync(o.json, JSON.stringify(result, null, 2) + "\n");
+  console.log(`\nReal Pacemaker 2.1.5 failover (median of ${o.trials}, seconds)`);
+  for (const r of result.rows) {
+    console.log(`${r.label.padEnd(82)} ${r.median_s === null ? "     -" : r.median_s.toFixed(2).padStart(6)}  (${r.n_ok} ok) ${r.notes}`);
+  }
+  console.log(`JSON: ${o.json}`);
+}
+
+await main();
