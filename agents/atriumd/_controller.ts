@@ -25,6 +25,7 @@ import { Registry } from "../../core/plugin/registry.ts";
 import type { GuestHandle, Logger } from "../../core/plugin/types.ts";
 import { schedule } from "../../core/scheduler/mod.ts";
 import { builtinPlugins } from "../_builtin_plugins.ts";
+import { fenceAdapter } from "./_fence.ts";
 import type { ControllerContext } from "./mod.ts";
 
 /** Options of {@link startController}. */
@@ -128,6 +129,7 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     local,
     ...(authkey ? { connector: remoteConnector({ key: authkey, clientName: `atriumd-${nodeName}` }), authkey } : {}),
     launcher: (n) => registry.launcher(n),
+    fence: fenceAdapter({ service, registry, nodeName, log }),
     log,
   });
 

@@ -80,8 +80,13 @@ function shutdownTimeout(env: Readonly<Record<string, string | undefined>>): { s
   return { shutdownTimeoutMs: Number(v) };
 }
 
+/** Log lines to stderr; debug lines only with `ATRIUM_DEBUG=1`. */
 function logger(io: CommandIo): ControllerContext["log"] {
-  return (level, line) => io.stderr(`${new Date().toISOString()} atriumd ${level}: ${line}\n`);
+  const debug = /^(1|true|yes|on)$/i.test(io.env.ATRIUM_DEBUG ?? "");
+  return (level, line) => {
+    if (level === "debug" && !debug) return;
+    io.stderr(`${new Date().toISOString()} atriumd ${level}: ${line}\n`);
+  };
 }
 
 /** Run the daemon until a signal; returns the exit code. */

@@ -139,7 +139,14 @@ class Launcher {
     const child = this.#ensure();
     if (child === undefined || child.stdin === null) return false;
     const id = this.#nextId++;
-    const payload = enc.encode([String(id), String(Math.max(0, Math.floor(req.cap))), req.cwd ?? "", req.command, String(req.args.length), ...req.args, ...env].join("\0"));
+    // The launcher's own cwd is the daemon's at the time it started: pass the current one.
+    let cwd: string;
+    try {
+      cwd = req.cwd ?? process.cwd();
+    } catch {
+      return false; // the daemon's cwd is gone: let the plain spawn report it
+    }
+    const payload = enc.encode([String(id), String(Math.max(0, Math.floor(req.cap))), cwd, req.command, String(req.args.length), ...req.args, ...env].join("\0"));
     const head = enc.encode(`L${payload.length}\n`);
     const msg = new Uint8Array(head.length + payload.length);
     msg.set(head);

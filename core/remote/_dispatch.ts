@@ -11,6 +11,10 @@ import { el, type XmlElement } from "./xml.ts";
 import type { ClientState, RemoteLog } from "./server.ts";
 
 type Send = (c: ClientState, e: XmlElement, msgId: number, type: "reply" | "notify") => void;
+/** Answer the request being handled: rc, extra fields, the handler name Pacemaker reports, children. */
+type Reply = (rc: number, extra?: Record<string, string | number | undefined>, origin?: string, children?: XmlElement[]) => void;
+/** The request with operation `O`. */
+type RequestOf<O extends RemoteRequest["op"]> = Extract<RemoteRequest, { op: O }>;
 
 /** An operation the backend is running or repeating. */
 export interface ActiveOp {
@@ -56,70 +60,21 @@ export class Dispatcher {
   handle(c: ClientState, req: RemoteRequest): void {
     const send = this.send;
     const callId = this.nextCallId();
-    const reply = (rc: number, extra: Record<string, string | number | undefined> = {}, origin?: string, children?: XmlElement[]) =>
+    const reply: Reply = (rc, extra = {}, origin, children) =>
       send(c, buildReply(rc, callId, { extra, ...(origin ? { origin } : {}), ...(children ? { children } : {}) }), req.msgId, "reply");
     switch (req.op) {
-      case "lrmd_rsc_register": {
-        const old = this.resources.get(req.rsc.id);
-        const same = old && old.standard === req.rsc.standard && old.provider === req.rsc.provider && old.type === req.rsc.type;
-        if (!same) {
-          try {
-            this.backend.register?.(req.rsc);
-          } catch (e) {
-            this.log("warn", `Cannot register resource "${req.rsc.id}": ${(e as Error).message}`);
-            reply(-Errno.EINVAL, { atrium_error: (e as Error).message });
-            return;
-          }
-          this.resources.set(req.rsc.id, { ...req.rsc, callOptions: req.callOptions });
-        }
-        reply(0);
-        this.#notifyAll(() => buildGenericNotify("lrmd_rsc_register", 0, callId, req.rsc.id));
-        return;
-      }
-      case "lrmd_rsc_unregister": {
-        let rc = 0;
-        if (this.resources.has(req.rscId)) {
-          for (const op of [...this.active.values()]) {
-            if (op.rsc.id !== req.rscId) continue;
-            if (op.spec.intervalMs > 0) this.backend.cancel(op.rsc.id, op.spec.action, op.spec.intervalMs);
-            else {
-              op.deleted = true;
-              rc = -Errno.EINPROGRESS;
-            }
-          }
-          this.resources.delete(req.rscId);
-          this.backend.unregister?.(req.rscId);
-        }
-        reply(rc);
-        this.#notifyAll(() => buildGenericNotify("lrmd_rsc_unregister", rc, callId, req.rscId));
-        return;
-      }
+      case "lrmd_rsc_register":
+        return this.#register(req, callId, reply);
+      case "lrmd_rsc_unregister":
+        return this.#unregister(req, callId, reply);
       case "lrmd_rsc_info": {
         const r = this.resources.get(req.rscId);
         if (r === undefined) reply(-Errno.ENODEV, {}, "process_lrmd_get_rsc_info");
         else reply(0, { lrmd_rsc_id: r.id, lrmd_class: r.standard, lrmd_provider: r.provider, lrmd_type: r.type }, "process_lrmd_get_rsc_info");
         return;
       }
-      case "lrmd_rsc_exec": {
-        const rsc = this.resources.get(req.exec.rscId);
-        if (rsc === undefined) {
-          reply(-Errno.ENODEV);
-          return;
-        }
-        const op: ActiveOp = {
-          callId, spec: req.exec, rsc, clientId: c.id, callOptions: req.callOptions,
-          runs: 0, lastRc: undefined, lastStatus: undefined, deleted: false,
-        };
-        this.active.set(callId, op);
-        reply(callId); // the reply (call id) goes out before any result
-        try {
-          this.backend.exec({ ...req.exec, callId, rsc }, (r) => this.#result(op, r));
-        } catch (e) {
-          this.log("error", `Executor failed to start ${req.exec.action} of "${rsc.id}": ${(e as Error).message}`);
-          this.#result(op, { rc: 1, status: ExecStatus.ERROR, exitReason: `Executor error: ${(e as Error).message}`, startedAt: Date.now(), execMs: 0, queueMs: 0, final: true });
-        }
-        return;
-      }
+      case "lrmd_rsc_exec":
+        return this.#exec(c, req, callId, reply);
       case "lrmd_rsc_cancel": {
         if (!this.resources.has(req.rscId)) {
           reply(-Errno.ENODEV);
@@ -130,21 +85,8 @@ export class Dispatcher {
         reply(ok ? 0 : -Errno.EOPNOTSUPP);
         return;
       }
-      case "lrmd_get_recurring": {
-        if (req.rscId !== undefined && !this.resources.has(req.rscId)) {
-          reply(-Errno.ENODEV, {}, "process_lrmd_get_recurring");
-          return;
-        }
-        const byRsc = new Map<string, XmlElement>();
-        for (const o of this.active.values()) {
-          if (o.spec.intervalMs === 0 || (req.rscId !== undefined && o.rsc.id !== req.rscId)) continue;
-          let r = byRsc.get(o.rsc.id);
-          if (r === undefined) byRsc.set(o.rsc.id, r = el("lrmd_rsc", { lrmd_rsc_id: o.rsc.id }));
-          r.children.push(el("lrmd_rsc_op", { lrmd_rsc_action: o.spec.action, lrmd_rsc_interval: o.spec.intervalMs, lrmd_timeout: o.spec.timeoutMs }));
-        }
-        reply(0, {}, "process_lrmd_get_recurring", [...byRsc.values()]);
-        return;
-      }
+      case "lrmd_get_recurring":
+        return this.#recurring(req, reply);
       case "lrmd_rsc_poke":
         reply(0);
         this.#notifyAll(() => buildGenericNotify("lrmd_rsc_poke", 0, callId));
@@ -170,6 +112,76 @@ export class Dispatcher {
       default:
         reply(-Errno.EOPNOTSUPP);
     }
+  }
+
+  #register(req: RequestOf<"lrmd_rsc_register">, callId: number, reply: Reply): void {
+    const old = this.resources.get(req.rsc.id);
+    const same = old && old.standard === req.rsc.standard && old.provider === req.rsc.provider && old.type === req.rsc.type;
+    if (!same) {
+      try {
+        this.backend.register?.(req.rsc);
+      } catch (e) {
+        this.log("warn", `Cannot register resource "${req.rsc.id}": ${(e as Error).message}`);
+        reply(-Errno.EINVAL, { atrium_error: (e as Error).message });
+        return;
+      }
+      this.resources.set(req.rsc.id, { ...req.rsc, callOptions: req.callOptions });
+    }
+    reply(0);
+    this.#notifyAll(() => buildGenericNotify("lrmd_rsc_register", 0, callId, req.rsc.id));
+  }
+
+  #unregister(req: RequestOf<"lrmd_rsc_unregister">, callId: number, reply: Reply): void {
+    let rc = 0;
+    if (this.resources.has(req.rscId)) {
+      for (const op of [...this.active.values()]) {
+        if (op.rsc.id !== req.rscId) continue;
+        if (op.spec.intervalMs > 0) this.backend.cancel(op.rsc.id, op.spec.action, op.spec.intervalMs);
+        else {
+          op.deleted = true;
+          rc = -Errno.EINPROGRESS;
+        }
+      }
+      this.resources.delete(req.rscId);
+      this.backend.unregister?.(req.rscId);
+    }
+    reply(rc);
+    this.#notifyAll(() => buildGenericNotify("lrmd_rsc_unregister", rc, callId, req.rscId));
+  }
+
+  #exec(c: ClientState, req: RequestOf<"lrmd_rsc_exec">, callId: number, reply: Reply): void {
+    const rsc = this.resources.get(req.exec.rscId);
+    if (rsc === undefined) {
+      reply(-Errno.ENODEV);
+      return;
+    }
+    const op: ActiveOp = {
+      callId, spec: req.exec, rsc, clientId: c.id, callOptions: req.callOptions,
+      runs: 0, lastRc: undefined, lastStatus: undefined, deleted: false,
+    };
+    this.active.set(callId, op);
+    reply(callId); // the reply (call id) goes out before any result
+    try {
+      this.backend.exec({ ...req.exec, callId, rsc }, (r) => this.#result(op, r));
+    } catch (e) {
+      this.log("error", `Executor failed to start ${req.exec.action} of "${rsc.id}": ${(e as Error).message}`);
+      this.#result(op, { rc: 1, status: ExecStatus.ERROR, exitReason: `Executor error: ${(e as Error).message}`, startedAt: Date.now(), execMs: 0, queueMs: 0, final: true });
+    }
+  }
+
+  #recurring(req: RequestOf<"lrmd_get_recurring">, reply: Reply): void {
+    if (req.rscId !== undefined && !this.resources.has(req.rscId)) {
+      reply(-Errno.ENODEV, {}, "process_lrmd_get_recurring");
+      return;
+    }
+    const byRsc = new Map<string, XmlElement>();
+    for (const o of this.active.values()) {
+      if (o.spec.intervalMs === 0 || (req.rscId !== undefined && o.rsc.id !== req.rscId)) continue;
+      let r = byRsc.get(o.rsc.id);
+      if (r === undefined) byRsc.set(o.rsc.id, r = el("lrmd_rsc", { lrmd_rsc_id: o.rsc.id }));
+      r.children.push(el("lrmd_rsc_op", { lrmd_rsc_action: o.spec.action, lrmd_rsc_interval: o.spec.intervalMs, lrmd_timeout: o.spec.timeoutMs }));
+    }
+    reply(0, {}, "process_lrmd_get_recurring", [...byRsc.values()]);
   }
 
   #result(op: ActiveOp, r: BackendResult): void {

@@ -34,16 +34,20 @@ export function utilizationOf(ws: WorkingSet, p: Primitive): Map<string, number>
   const cache = (p as { _util?: Map<string, number> })._util;
   if (cache) return cache;
   const m = new Map<string, number>();
-  for (const el of p.xml.children) {
-    if (el.tag !== "utilization" || !("children" in el)) continue;
-    for (const nv of el.children) {
-      if (nv.tag !== "nvpair" || !("attrs" in nv)) continue;
-      const v = Number.parseInt(nv.attrs.value ?? "0", 10);
-      if (nv.attrs.name) m.set(nv.attrs.name, Number.isNaN(v) ? 0 : v);
+  const tmplId = p.xml.attrs.template;
+  const tmpl = tmplId !== undefined ? ws.ids.get(tmplId) : undefined;
+  for (const src of [p.xml, tmpl]) {
+    if (!src) continue;
+    for (const el of src.children) {
+      if (el.tag !== "utilization" || !("children" in el)) continue;
+      for (const nv of el.children) {
+        if (nv.tag !== "nvpair" || !("attrs" in nv) || !nv.attrs.name || m.has(nv.attrs.name)) continue;
+        const v = Number.parseInt(nv.attrs.value ?? "0", 10);
+        m.set(nv.attrs.name, Number.isNaN(v) ? 0 : v);
+      }
     }
   }
   (p as { _util?: Map<string, number> })._util = m;
-  void ws;
   return m;
 }
 

@@ -160,13 +160,19 @@ function applyTicket(ws: WorkingSet, dep: WorkingSet["ticketDeps"][number]): voi
   const t = ws.tickets.get(dep.ticket);
   const granted = t?.granted ?? false, standby = t?.standby ?? false;
   if (granted && !standby) return;
-  const prims = primitivesOf(dep.rsc);
+  if (dep.role === "Promoted") noPromotion(dep.rsc);
+  // Clones are handled instance by instance (the role filter applies to each).
+  const targets = dep.rsc.kind === "clone" ? dep.rsc.instances : [dep.rsc];
+  for (const target of targets) ticketOn(ws, dep, target, granted);
+}
+
+function ticketOn(ws: WorkingSet, dep: WorkingSet["ticketDeps"][number], target: Rsc, granted: boolean): void {
+  const prims = primitivesOf(target);
   const running = prims.some((p) => p.running.size > 0);
   const ban = (why: string): void => {
-    for (const tr of locationTargets(dep.rsc)) for (const n of ws.nodes.keys()) addScore(tr, n, -INFINITY, `ticket ${dep.ticket} ${why}`);
+    for (const tr of locationTargets(target)) for (const n of ws.nodes.keys()) addScore(tr, n, -INFINITY, `ticket ${dep.ticket} ${why}`);
   };
   const roleMatches = (): boolean => !dep.role || prims.some((p) => [...p.running.values()].some((r) => r === dep.role));
-  if (dep.role === "Promoted") noPromotion(dep.rsc);
   if (!granted && running) {
     switch (dep.lossPolicy) {
       case "demote": if (dep.role !== "Promoted") ban("lost"); break;
@@ -200,7 +206,7 @@ export function promotionAttr(ws: WorkingSet, p: Primitive, node: string): numbe
   const unique = !(cloneOf(p)?.anonymous ?? false);
   let v: string | undefined;
   if (hist !== undefined) v = n.attrs.get(`master-${hist}`);
-  if (v === undefined && unique) v = n.attrs.get(`master-${p.id}`);
+  if (v === undefined && (unique || hist === undefined)) v = n.attrs.get(`master-${p.id}`);
   if (v === undefined) v = n.attrs.get(`master-${baseId}`);
   if (v === undefined && n.bundleNode && n.containerRsc) {
     // A bundle replica's attributes may live on the host running its container.

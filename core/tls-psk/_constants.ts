@@ -43,9 +43,6 @@ export const EXT = {
   renegotiationInfo: 0xff01,
 } as const;
 
-/** Wire version numbers. */
-export const VERSION_CODE: Readonly<Record<TlsVersion, number>> = { "TLSv1.3": 0x0304, "TLSv1.2": 0x0303 };
-
 /** A cipher suite's parameters. */
 export interface SuiteInfo {
   readonly name: TlsCipher;

@@ -243,6 +243,3 @@ export function verifyPeerFinished(body: Uint8Array, n: number, expected: Uint8A
     );
   }
 }
-
-/** Empty bytes. */
-export const EMPTY: Buffer = Buffer.alloc(0);

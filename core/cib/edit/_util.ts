@@ -101,12 +101,6 @@ export function updateStatus(cib: Cib, update: (status: CibElement) => CibElemen
   return { ...cib, children: [...cib.children, update(el("status", {}, []))] } as Cib;
 }
 
-/** `el` with the children for which `keep` is false removed (same element when none is). */
-export function filterChildren(e: CibElement, keep: (c: CibNode) => boolean): CibElement {
-  const kids = e.children.filter(keep);
-  return kids.length === e.children.length ? e : { tag: e.tag, attrs: e.attrs, children: kids };
-}
-
 /**
  * `owner` with nvpair `name` of its first `setTag` set set to `value` (a new set with id `setId`
  * when it has none), or removed when `value` is undefined (an emptied set is removed too).

@@ -5,7 +5,7 @@
  */
 import type { CibElement } from "../model.ts";
 import { type Ctx, kid, kids, nvMap, section } from "./_tree.ts";
-import { agentOf, allResources, isRemoteConnection } from "./_rsc.ts";
+import { allResources, isRemoteConnection } from "./_rsc.ts";
 
 /** A node the configuration defines. */
 export interface NodeInfo {
@@ -169,10 +169,4 @@ export function transientAttrs(ctx: Ctx, state: CibElement): Map<string, string 
 /** The `lrm_resource` entries of a node_state. */
 export function lrmResources(state: CibElement): CibElement[] {
   return kids(kid(kid(state, "lrm"), "lrm_resources"), "lrm_resource");
-}
-
-/** A configured primitive's class, or undefined when `id` is not a configured primitive. */
-export function primitiveClass(ctx: Ctx, id: string): string | undefined {
-  const r = allResources(ctx).find((x) => x.id === id && x.tag === "primitive");
-  return r === undefined ? undefined : agentOf(ctx, r.el).cls;
 }

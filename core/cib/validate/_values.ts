@@ -34,11 +34,6 @@ export function parseIntervalMs(text: string | undefined): number | undefined {
   return Math.round(Number(m[1]) * unit);
 }
 
-/** True when `text` is a valid Pacemaker score: an integer or [+-]INFINITY (or red/yellow/green). */
-export function isScore(text: string): boolean {
-  return /^[+-]?(\d+|INFINITY|inf)$/i.test(text.trim()) || ["red", "yellow", "green"].includes(text);
-}
-
 /** True when `text` is a TCP port number 1-65535 written as a plain decimal integer. */
 export function isPort(text: string): boolean {
   if (!/^\d{1,5}$/.test(text.trim())) return false;

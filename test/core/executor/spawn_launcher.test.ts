@@ -43,6 +43,18 @@ describe.skipIf(!HAVE_PERL)("runProcess through the launcher", () => {
     expect(r.exitCode).toBe(0);
   });
 
+  it("runs agents in the daemon's current directory, not the one the launcher started in", async () => {
+    await sh("true"); // the launcher is up
+    const before = process.cwd();
+    process.chdir("/tmp");
+    try {
+      expect((await sh("pwd")).stdout).toBe("/tmp\n");
+    } finally {
+      process.chdir(before);
+    }
+    expect((await sh("pwd")).stdout).toBe(`${before}\n`);
+  });
+
   it("reports why a program could not start", async () => {
     expect((await runProcess("/nonexistent/agent")).spawnError?.code).toBe("ENOENT");
     expect((await runProcess("no-such-command-atrium")).spawnError?.code).toBe("ENOENT");
