@@ -3,7 +3,10 @@
 // cluster (one corosync + Pacemaker node from /work/shared/rig/real-cluster.sh) with a REAL
 // pacemaker-remoted as remote node "remote1" in its own network namespace. Root only.
 //
-//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,freeze] [--json FILE]
+//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,freeze] [--json FILE] [--remoted real|atrium]
+//
+// --remoted atrium: the same rows with atrium-remoted (bundled from the current source) as the
+// remote's daemon, on a second set of rig names (JSON default bench/out/failover_real_atrium_remoted.json).
 //
 // Rows (median of --trials each):
 //   kill     measure-remote-failover.py --fence --conn-monitor 5s --reconnect-interval 5s:
@@ -18,22 +21,26 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { allOn, BENCH_RIG, inCluster, poll, remoteOk, rig, RIG_DIR, rigEnv, snapshot, unavailableReason } from "./failover_real_rig.mjs";
+import {
+  allOn, BENCH_RIG, bundleAtriumRemoted, inCluster, poll, remoteOk, rig, RIG_DIR, rigEnv, snapshot, unavailableReason, useAlternateRig,
+} from "./failover_real_rig.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const IDS = ["d1", "d2", "d3"];
 const PHASE_MS = 180_000;
 
 function parseArgs(argv) {
-  const o = { trials: 5, rows: ["kill", "norecon", "freeze"], json: join(here, "out", "failover_real.json") };
+  const o = { trials: 5, rows: ["kill", "norecon", "freeze"], json: undefined, remoted: "real" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === "--trials" && v !== undefined && /^[1-9][0-9]*$/.test(v)) (o.trials = Number(v)), i++;
     else if (a === "--rows" && v !== undefined) (o.rows = v.split(",")), i++;
     else if (a === "--json" && v !== undefined) (o.json = v), i++;
-    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows LIST or --json FILE`);
+    else if (a === "--remoted" && (v === "real" || v === "atrium")) (o.remoted = v), i++;
+    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows LIST, --json FILE or --remoted real|atrium`);
   }
+  o.json ??= join(here, "out", o.remoted === "real" ? "failover_real.json" : "failover_real_atrium_remoted.json");
   return o;
 }
 
@@ -140,12 +147,19 @@ function tearDown() {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  const result = { system: "Pacemaker 2.1.5 (real)", started: new Date().toISOString(), trials: o.trials, rows: [], raw: {} };
+  const result = { system: o.remoted === "real" ? "Pacemaker 2.1.5 + pacemaker-remoted" : "Pacemaker 2.1.5 + atrium-remoted", started: new Date().toISOString(), trials: o.trials, rows: [], raw: {} };
   const reason = unavailableReason();
   if (reason !== null) {
     console.error(`failover_real: skipped: ${reason}`);
     result.skipped = reason;
   } else {
+    let bundle;
+    if (o.remoted === "atrium") {
+      useAlternateRig();
+      bundle = await bundleAtriumRemoted();
+      process.env.RIG_REMOTED = bundle.file;
+    }
+    result.remoted_binary = rigEnv().RIG_REMOTED;
     setUp();
     try {
       if (o.rows.includes("kill")) {
@@ -178,6 +192,7 @@ async function main() {
       result.final_nodes = s === null ? null : Object.keys(s.nodes);
     } finally {
       tearDown();
+      bundle?.dispose();
     }
   }
   for (const key of ["guest_kill_online", "guest_kill_resources", "guest_freeze_detect"]) {
@@ -186,7 +201,7 @@ async function main() {
   result.finished = new Date().toISOString();
   mkdirSync(dirname(o.json), { recursive: true });
   writeFileSync(o.json, JSON.stringify(result, null, 2) + "\n");
-  console.log(`\nReal Pacemaker 2.1.5 failover (median of ${o.trials}, seconds)`);
+  console.log(`\n${result.system} failover (median of ${o.trials}, seconds)`);
   for (const r of result.rows) {
     console.log(`${r.label.padEnd(82)} ${r.median_s === null ? "     -" : r.median_s.toFixed(2).padStart(6)}  (${r.n_ok} ok) ${r.notes}`);
   }

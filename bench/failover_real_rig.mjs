@@ -28,6 +28,37 @@ export const BENCH_RIG = {
   remoteAddr: "10.216.0.11",
 };
 
+/**
+ * Switch to a second, disjoint set of rig names (bridge, subnet, namespaces, state), so that a
+ * run with atrium-remoted can happen while one with pacemaker-remoted is still going.
+ */
+export function useAlternateRig() {
+  Object.assign(BENCH_RIG, {
+    state: `${BENCH_RIG.state}-alt`, bridge: "pcmkfb1", bridgeAddr: "10.218.0.254/24",
+    clusterNs: "pcmkfc2", clusterAddr: "10.218.0.1", remoteNs: "pcmkfr2", remoteAddr: "10.218.0.11",
+  });
+}
+
+/**
+ * Bundle agents/atrium-remoted/main.ts into an executable file (shebang `env node`) that
+ * real-remoted.sh can start as RIG_REMOTED in place of pacemaker-remoted.
+ */
+export async function bundleAtriumRemoted() {
+  const { build } = await import("esbuild");
+  const { chmodSync, mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "atrium-bench-failover-remoted-"));
+  const file = join(dir, "atrium-remoted.mjs");
+  await build({
+    entryPoints: [join(here, "..", "agents", "atrium-remoted", "main.ts")], outfile: file, bundle: true,
+    platform: "node", target: "node20", format: "esm", logLevel: "warning",
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  chmodSync(dir, 0o755);
+  chmodSync(file, 0o755);
+  return { file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Environment for every rig script call. */
 export function rigEnv() {
   const env = {

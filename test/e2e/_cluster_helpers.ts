@@ -133,7 +133,7 @@ export function removeStateDir(d: Daemon | undefined): void {
 /** Pids of the processes in network namespace `ns`. */
 export function netnsPids(ns: string): number[] {
   try {
-    return execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8" }).split(/\s+/).filter((x) => x !== "").map(Number);
+    return execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split(/\s+/).filter((x) => x !== "").map(Number);
   } catch {
     return [];
   }

@@ -31,11 +31,13 @@ const D2 = "dA2";
 describe.skipIf(why !== undefined)("atrium-remoted as a remote node of a real Pacemaker 2.1.5 cluster", () => {
   let remoted: RemotedProc | undefined;
   let dispose = (): void => {};
+  let bundleFile = "";
 
   beforeAll(async () => {
     tearDownRig(); // leftovers of an interrupted run
     const bundle = await bundleRemoted();
     dispose = bundle.dispose;
+    bundleFile = bundle.file;
     rig("real-cluster.sh", ["up"], 150_000);
     rig("netns-host.sh", ["add", TEST_RIG.remoteNs, TEST_RIG.remoteAddr]);
     remoted = startRemoted(bundle.file);
@@ -43,6 +45,8 @@ describe.skipIf(why !== undefined)("atrium-remoted as a remote node of a real Pa
     while (!remoted.log().includes("Listening on") && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     expect(remoted.log()).toContain("Listening on");
     rig("real-cluster.sh", ["add-remote", REMOTE, TEST_RIG.remoteAddr, "3121", "5s"]);
+    const ri = inCluster(["crm_resource", "-r", REMOTE, "-p", "reconnect_interval", "-v", "5s"]);
+    expect(ri.status, ri.stderr).toBe(0);
     rig("real-cluster.sh", ["add-dummy", D1, "2s", REMOTE]);
     rig("real-cluster.sh", ["add-dummy", D2, "2s", REMOTE]);
   }, 240_000);
@@ -110,6 +114,19 @@ describe.skipIf(why !== undefined)("atrium-remoted as a remote node of a real Pa
     expect(remoted!.runDir(["ls", "/run"])).not.toContain(`Dummy-${D1}.state`);
     expect(crmMon()?.resources[D2]?.on).toEqual([REMOTE]);
   }, 40_000);
+
+  it("after a SIGKILL the cluster recovers the resource elsewhere and reconnects to a restarted daemon", async () => {
+    await waitFor(`${D2} on ${REMOTE}`, (s) => s.resources[D2]?.on.join() === REMOTE && s.resources[D2]?.role === "Started", 10_000);
+    const signOns = (): number => remoted!.log().split("signed on (protocol 1.1, IPC provider)").length - 1;
+    const before = signOns();
+    await remoted!.stop("SIGKILL");
+    await waitFor(`${D2} recovered on node1 after the kill`, (s) => s.nodes[REMOTE]?.["online"] !== "true" && s.resources[D2]?.on.join() === "node1" && s.resources[D2]?.role === "Started", 60_000);
+    remoted = startRemoted(bundleFile);
+    await waitFor(`${REMOTE} online again with ${D2} back on it`, (s) => s.nodes[REMOTE]?.["online"] === "true" && s.resources[REMOTE]?.role === "Started" && s.resources[D2]?.on.join() === REMOTE && s.resources[D2]?.role === "Started", 60_000);
+    expect(signOns()).toBe(before + 1);
+    expect(remoted.runDir(["ls", "/run"])).toContain(`Dummy-${D2}.state`);
+    await waitFor("the transition", () => inCluster(["crm_resource", "--wait", "--timeout=1s"], 5_000).status === 0, 30_000);
+  }, 140_000);
 
   it("on SIGTERM asks the cluster to move resources off, which it does, then exits 0", async () => {
     const t0 = Date.now();
