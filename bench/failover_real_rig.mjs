@@ -40,7 +40,7 @@ export function useAlternateRig() {
 }
 
 /**
- * Bundle agents/atrium-remoted/main.ts into an executable file (shebang `env node`) that
+ * Bundle agents/atrium-remoted/main.ts (its shebang `env node` is kept) into an executable file that
  * real-remoted.sh can start as RIG_REMOTED in place of pacemaker-remoted.
  */
 export async function bundleAtriumRemoted() {
@@ -52,7 +52,7 @@ export async function bundleAtriumRemoted() {
   await build({
     entryPoints: [join(here, "..", "agents", "atrium-remoted", "main.ts")], outfile: file, bundle: true,
     platform: "node", target: "node20", format: "esm", logLevel: "warning",
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   chmodSync(dir, 0o755);
   chmodSync(file, 0o755);

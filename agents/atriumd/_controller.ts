@@ -25,6 +25,7 @@ import { Registry } from "../../core/plugin/registry.ts";
 import type { GuestHandle, Logger } from "../../core/plugin/types.ts";
 import { schedule } from "../../core/scheduler/mod.ts";
 import { builtinPlugins } from "../_builtin_plugins.ts";
+import { withConnectionMonitors } from "./_connection_monitor.ts";
 import { fenceAdapter } from "./_fence.ts";
 import type { ControllerContext } from "./mod.ts";
 
@@ -124,7 +125,7 @@ export async function startController(ctx: ControllerContext, opts: StartControl
 
   const controller = new Controller({
     cib: cibAccess(service),
-    scheduler: (cib, now) => schedule(cib, { now }),
+    scheduler: (cib, now) => schedule(withConnectionMonitors(cib), { now }),
     nodeName,
     local,
     ...(authkey ? { connector: remoteConnector({ key: authkey, clientName: `atriumd-${nodeName}` }), authkey } : {}),

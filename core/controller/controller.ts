@@ -18,6 +18,7 @@ import type { Logger } from "../plugin/types.ts";
 import type { Transition, TransitionAction } from "../scheduler/mod.ts";
 import { ConnectionManager } from "./connections.ts";
 import { LauncherResources } from "./launchers.ts";
+import { watchClusterEvents } from "./notify.ts";
 import { recheckDelayMs } from "./recheck.ts";
 import { withConnectionOrdering } from "./remote_order.ts";
 import { withMissingMonitors } from "./monitor_fill.ts";
@@ -121,6 +122,7 @@ export class Controller {
   start(): void {
     if (this.#started) return;
     this.#started = true;
+    if (this.#o.notify) this.#unsubs.push(watchClusterEvents(this.#o.cib, this.#o.notify));
     this.#unsubs.push(this.#o.cib.onChange(() => this.#onCibChange()));
     this.#unsubs.push(this.#o.local.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     this.#unsubs.push(this.#connections.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));

@@ -44,4 +44,6 @@ export { LauncherResources, type LauncherResourcesOptions } from "./launchers.ts
 export { localExecutor, type LocalExecutorAdapter } from "./local_executor.ts";
 export { cibAccess, type CibServiceLike } from "./cib_access.ts";
 export { remoteConnector, type RemoteConnectorOptions, remoteLink } from "./remote_link.ts";
+export { ControllerFencing, type ControllerFencingOptions, type FenceRequest, type FencerLike, loadFenceHistory, markNodeFenced } from "./fencing.ts";
+export { type ClusterEventSink, eventSequence, statusEvents, type StatusEventOptions, watchClusterEvents } from "./notify.ts";
 export type * from "./types.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Cib } from "../cib/model.ts";
-import type { AgentRef, ExecStatus, GuestLauncher, Logger } from "../plugin/types.ts";
+import type { AgentRef, ClusterEvent, ExecStatus, GuestLauncher, Logger } from "../plugin/types.ts";
 import type { Transition } from "../scheduler/mod.ts";
 
 /** Read, edit and watch the CIB (the CIB service, or a fake). */
@@ -134,6 +134,8 @@ export interface ControllerOptions {
   readonly actionGraceMs?: number;
   /** Fence a node through the fencer; without it, fencing actions fail (and are retried on recheck). */
   readonly fence?: (node: string, op: "reboot" | "off" | "on") => Promise<boolean>;
+  /** Receives the cluster events derived from status changes (see notify.ts); must not block. */
+  readonly notify?: (event: ClusterEvent) => void;
   /** Probe the local node's recorded resources again at start (default true, as Pacemaker does on join). */
   readonly reprobe?: boolean;
   /** Delay that coalesces bursts of triggers into one schedule (default 0: next tick). */

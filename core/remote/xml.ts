@@ -126,18 +126,20 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
     i += m[0].length;
     return m[0];
   };
+  // Move past the next `close` at or after `from`; `what` names the construct it ends.
+  const skipPast = (from: number, close: string, what: string) => {
+    const end = text.indexOf(close, from);
+    if (end < 0) fail(`unterminated ${what}`);
+    i = end + close.length;
+  };
   // Skip prolog: declaration, comments, whitespace.
   const skipMisc = () => {
     for (;;) {
       skipWs();
       if (text.startsWith("<?", i)) {
-        const end = text.indexOf("?>", i + 2);
-        if (end < 0) fail("unterminated processing instruction");
-        i = end + 2;
+        skipPast(i + 2, "?>", "processing instruction");
       } else if (text.startsWith("<!--", i)) {
-        const end = text.indexOf("-->", i + 4);
-        if (end < 0) fail("unterminated comment");
-        i = end + 3;
+        skipPast(i + 4, "-->", "comment");
       } else if (text.startsWith("<!", i) && !text.startsWith("<![CDATA[", i)) {
         fail("DOCTYPE and declarations are not accepted");
       } else return;
@@ -193,17 +195,11 @@ export function parseXml(text: string, limits: XmlLimits = {}): XmlElement {
         return { name, attrs, children };
       }
       if (text.startsWith("<!--", i)) {
-        const end = text.indexOf("-->", i + 4);
-        if (end < 0) fail("unterminated comment");
-        i = end + 3;
+        skipPast(i + 4, "-->", "comment");
       } else if (text.startsWith("<![CDATA[", i)) {
-        const end = text.indexOf("]]>", i + 9);
-        if (end < 0) fail("unterminated CDATA section");
-        i = end + 3;
+        skipPast(i + 9, "]]>", "CDATA section");
       } else if (text.startsWith("<?", i)) {
-        const end = text.indexOf("?>", i + 2);
-        if (end < 0) fail("unterminated processing instruction");
-        i = end + 2;
+        skipPast(i + 2, "?>", "processing instruction");
       } else if (text.startsWith("<!", i)) {
         fail("declarations are not accepted inside elements");
       } else {

@@ -35,6 +35,7 @@ import { decideFencing, planActions } from "./actions.ts";
 import { fenceUnrecoverableRemotes } from "./remote_fencing.ts";
 import { remoteNodesAfter } from "./remote_ordering.ts";
 import { applyOrderings } from "./ordering.ts";
+import { applyReloads, checkDefinitionChanges } from "./digest_check.ts";
 import { buildGraph } from "./graph.ts";
 import { bundleHosts, currentPlacement, finalPlacement, nodeSummaries, summarize, translateSummary } from "./summary.ts";
 import type { SummaryEntry, Transition, ScoreContribution } from "./transition.ts";
@@ -82,6 +83,7 @@ export function unpack(cib: Cib, now: Date): WorkingSet {
   for (const n of ws.nodes.values()) n.attrs.set("#is_dc", dc !== undefined && n.id === dc ? "true" : "false");
   unpackResources(cib, ws, ctx);
   unpackStatus(cib, ws, ctx);
+  checkDefinitionChanges(cib, ws, ctx);
   unpackConstraints(cib, ws, ctx);
   return ws;
 }
@@ -97,6 +99,7 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   decideFencing(ws);
   const plans = planActions(ws);
   applyOrderings(ws, plans, idx);
+  applyReloads(ws, plans);
   const summary: SummaryEntry[] = [];
   for (const n of ws.nodes.values()) if (n.fence) summary.push({ action: "fence", node: n.name, op: n.fence });
   const hosts = bundleHosts(ws, plans);

@@ -23,6 +23,15 @@ describe("xml", () => {
     expect(() => parseXml("<a>".repeat(100) + "</a>".repeat(100))).toThrow(/deeper than 32/);
     expect(() => parseXml(`<a/><b/>`)).toThrow(/after the root/);
   });
+  it("skips comments, CDATA and processing instructions, and names the unterminated one with its offset", () => {
+    const x = parseXml(`<?pi a?><!-- c --><a><?pi?><![CDATA[<b/>]]><!-- <c/> --><d/></a><!-- end -->`);
+    expect(x.children.map((c) => c.name)).toEqual(["d"]);
+    expect(() => parseXml(`<?xml version="1.0"`)).toThrow("Cannot parse XML: unterminated processing instruction at offset 0");
+    expect(() => parseXml(`<!-- x`)).toThrow("Cannot parse XML: unterminated comment at offset 0");
+    expect(() => parseXml(`<a><!-- x</a>`)).toThrow("Cannot parse XML: unterminated comment at offset 3");
+    expect(() => parseXml(`<a><![CDATA[x</a>`)).toThrow("Cannot parse XML: unterminated CDATA section at offset 3");
+    expect(() => parseXml(`<a><?pi </a>`)).toThrow("Cannot parse XML: unterminated processing instruction at offset 3");
+  });
 });
 
 describe("requests", () => {

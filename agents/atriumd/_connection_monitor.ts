@@ -1,0 +1,62 @@
+/**
+ * Remote connections are always watched: the scheduler is given a view of the CIB in which an
+ * `ocf:pacemaker:remote` primitive without a recurring monitor has one (interval and timeout
+ * {@link IMPLICIT_CONNECTION_MONITOR}, the agent's advertised default), so a lost remote node is
+ * noticed even when nobody configured a monitor on its connection. The stored CIB is never
+ * changed; the operation appears in the status section as `ID_monitor_30000`.
+ *
+ * @example
+ * ```ts
+ * const scheduler = (cib, now) => schedule(withConnectionMonitors(cib), { now });
+ * ```
+ */
+import { type Cib, type CibElement, type CibNode, isElement } from "../../core/cib/model.ts";
+
+/** The implicit monitor of a remote connection (ocf:pacemaker:remote's meta-data default). */
+export const IMPLICIT_CONNECTION_MONITOR = "30s";
+
+function isRemoteConnection(el: CibElement): boolean {
+  return el.tag === "primitive" && el.attrs.class === "ocf" && el.attrs.provider === "pacemaker" && el.attrs.type === "remote";
+}
+
+function hasRecurringMonitor(el: CibElement): boolean {
+  const ops = el.children.find((c): c is CibElement => isElement(c, "operations"));
+  return (ops?.children ?? []).some((o) =>
+    isElement(o, "op") && o.attrs.name === "monitor" && o.attrs.interval !== undefined && !/^0+[a-z]*$/i.test(o.attrs.interval.trim()) &&
+    !/^(false|no|off|0)$/i.test(o.attrs.enabled ?? "true")
+  );
+}
+
+function withMonitor(el: CibElement): CibElement {
+  const id = el.attrs.id ?? "remote";
+  const op: CibElement = {
+    tag: "op",
+    attrs: { id: `${id}-monitor-interval-${IMPLICIT_CONNECTION_MONITOR}`, name: "monitor", interval: IMPLICIT_CONNECTION_MONITOR, timeout: IMPLICIT_CONNECTION_MONITOR },
+    children: [],
+  };
+  const i = el.children.findIndex((c) => isElement(c, "operations"));
+  if (i < 0) return { ...el, children: [...el.children, { tag: "operations", attrs: {}, children: [op] }] };
+  const ops = el.children[i] as CibElement;
+  const children = [...el.children];
+  children[i] = { ...ops, children: [...ops.children, op] };
+  return { ...el, children };
+}
+
+function visit(node: CibNode): CibNode {
+  if (!isElement(node)) return node;
+  if (node.tag === "status") return node;
+  if (isRemoteConnection(node)) return hasRecurringMonitor(node) ? node : withMonitor(node);
+  if (node.tag === "primitive") return node;
+  let changed = false;
+  const children = node.children.map((c) => {
+    const n = visit(c);
+    if (n !== c) changed = true;
+    return n;
+  });
+  return changed ? { ...node, children } : node;
+}
+
+/** `cib` as the scheduler should see it (the same object when nothing is missing). */
+export function withConnectionMonitors(cib: Cib): Cib {
+  return visit(cib) as Cib;
+}
