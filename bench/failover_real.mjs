@@ -3,7 +3,7 @@
 // cluster (one corosync + Pacemaker node from /work/shared/rig/real-cluster.sh) with a REAL
 // pacemaker-remoted as remote node "remote1" in its own network namespace. Root only.
 //
-//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,freeze] [--json FILE] [--remoted real|atrium]
+//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,freeze,guest] [--json FILE] [--remoted real|atrium]
 //
 // --remoted atrium: the same rows with atrium-remoted (bundled from the current source) as the
 // remote's daemon, on a second set of rig names (JSON default bench/out/failover_real_atrium_remoted.json).
@@ -14,7 +14,8 @@
 //            the fence device), restart of the daemon -> remote online again
 //   norecon  the same without reconnect_interval: restart -> online (needs crm_resource --cleanup?)
 //   freeze   SIGSTOP of pacemaker-remoted -> noticed, -> d1..d3 running on node1 (this file)
-// Guest-node rows are not measured yet (reported as such).
+//   guest    guest node guest1 (failover_real_guest.mjs): SIGKILL of its daemon -> noticed, guest
+//            online again, g1..g3 running again; SIGSTOP -> noticed, online again
 // Every phase is bounded (detect/move 180 s, rejoin 90 s); a failed phase gives a null sample.
 // Writes the rows as JSON (default bench/out/failover_real.json) in the format failover_run.mjs reads.
 import { spawn } from "node:child_process";
@@ -24,13 +25,14 @@ import { fileURLToPath } from "node:url";
 import {
   allOn, BENCH_RIG, bundleAtriumRemoted, inCluster, poll, remoteOk, rig, RIG_DIR, rigEnv, snapshot, unavailableReason, useAlternateRig,
 } from "./failover_real_rig.mjs";
+import { guestTrials } from "./failover_real_guest.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const IDS = ["d1", "d2", "d3"];
 const PHASE_MS = 180_000;
 
 function parseArgs(argv) {
-  const o = { trials: 5, rows: ["kill", "norecon", "freeze"], json: undefined, remoted: "real" };
+  const o = { trials: 5, rows: ["kill", "norecon", "freeze", "guest"], json: undefined, remoted: "real" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -188,15 +190,24 @@ async function main() {
           row("remote_freeze_moved", "remote daemon frozen (SIGSTOP) -> resources running on another node", f.map((r) => r.moved_s), "fence_dummy"),
         );
       }
+      if (o.rows.includes("guest")) {
+        const g = await guestTrials(o.trials);
+        result.raw.guest = g;
+        const vm = "VM = real-remoted.sh run-foreground via ocf:heartbeat:anything";
+        result.rows.push(
+          row("guest_kill_detect", "guest's daemon SIGKILLed -> noticed", g.kill.map((r) => r.detect_s), vm),
+          row("guest_kill_online", "guest's daemon SIGKILLed -> guest online again", g.kill.map((r) => r.online_s), "container restarted by the cluster"),
+          row("guest_kill_resources", "guest's daemon SIGKILLed -> its resources running again", g.kill.map((r) => r.resources_s), "3 Dummies back on guest1"),
+          row("guest_freeze_detect", "guest's daemon frozen (SIGSTOP) -> noticed", g.freeze.map((r) => r.detect_s), "implicit guest connection monitor"),
+          row("guest_freeze_online", "guest's daemon frozen (SIGSTOP) -> guest online again", g.freeze.map((r) => r.online_s), "container restarted by the cluster"),
+        );
+      }
       const s = snapshot();
       result.final_nodes = s === null ? null : Object.keys(s.nodes);
     } finally {
       tearDown();
       bundle?.dispose();
     }
-  }
-  for (const key of ["guest_kill_online", "guest_kill_resources", "guest_freeze_detect"]) {
-    result.rows.push({ key, label: key.replaceAll("_", " "), median_s: null, samples: [], n_ok: 0, notes: "not measured (guest rows not implemented yet)" });
   }
   result.finished = new Date().toISOString();
   mkdirSync(dirname(o.json), { recursive: true });

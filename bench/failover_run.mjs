@@ -2,9 +2,10 @@
 // `npm run bench:failover`: runs whichever halves of the failover bench exist and prints them
 // side by side.
 //
-//   npm run bench:failover -- [--only real|atrium] [--trials N]
+//   npm run bench:failover -- [--only real|real+atrium-remoted|atrium] [--trials N]
 //
-// Halves: bench/failover_real.mjs (REAL Pacemaker 2.1.5 with pacemaker-remoted) and
+// Columns: "real" = bench/failover_real.mjs (REAL Pacemaker 2.1.5 with pacemaker-remoted),
+// "real+atrium-remoted" = the same with atrium-remoted as the remote/guest daemon, "atrium" =
 // bench/failover_atrium.mjs or bench/failover_atrium.ts (Atrium; a .ts half is bundled with
 // esbuild first, since Node 20 cannot load TypeScript). Contract of a half: it accepts
 // `--json FILE` (and `--trials N`), writes there
@@ -13,7 +14,7 @@
 // and exits 0 (a half that cannot run here writes `skipped` with the reason). Rows are matched by
 // `key`; the real half uses remote_kill_detect, remote_kill_moved, remote_freeze_detect,
 // remote_freeze_moved, remote_restart_online_reconnect, remote_restart_online_cleanup,
-// guest_kill_online, guest_kill_resources, guest_freeze_detect.
+// guest_kill_detect, guest_kill_online, guest_kill_resources, guest_freeze_detect, guest_freeze_online.
 // Output: one table on stdout and bench/out/failover.json (both halves' JSON files stay in bench/out).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -44,28 +45,35 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--only" && argv[i + 1] !== undefined) o.only = argv[++i];
     else if (argv[i] === "--trials" && argv[i + 1] !== undefined) o.pass.push("--trials", argv[++i]);
-    else throw new TypeError(`Cannot use argument "${argv[i]}": expected --only real|atrium or --trials N`);
+    else throw new TypeError(`Cannot use argument "${argv[i]}": expected --only real|real+atrium-remoted|atrium or --trials N`);
   }
   return o;
 }
 
-const fmt = (v) => (typeof v === "number" ? v.toFixed(2) : "-").padStart(9);
+/** [column name, bench/failover_<base>.{mjs,ts}, extra arguments]. */
+const HALVES = [
+  ["real", "real", []],
+  ["real+atrium-remoted", "real", ["--remoted", "atrium"]],
+  ["atrium", "atrium", []],
+];
+
+const fmt = (v) => (typeof v === "number" ? v.toFixed(2) : "-").padStart(21);
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   mkdirSync(out, { recursive: true });
   const halves = {};
-  for (const name of ["real", "atrium"]) {
+  for (const [name, base, extra] of HALVES) {
     if (o.only !== null && o.only !== name) continue;
-    const e = await entryOf(name);
+    const e = await entryOf(base);
     if (e === null) {
-      console.error(`failover: no bench/failover_${name}.{mjs,ts}; skipping that half`);
+      console.error(`failover: no bench/failover_${base}.{mjs,ts}; skipping the ${name} column`);
       continue;
     }
-    const json = join(out, `failover_${name}.json`);
+    const json = join(out, `failover_${name.replace(/[^a-z0-9]+/g, "_")}.json`);
     rmSync(json, { force: true });
     try {
-      const r = spawnSync(process.execPath, [e.file, "--json", json, ...o.pass], { stdio: ["ignore", "inherit", "inherit"] });
+      const r = spawnSync(process.execPath, [e.file, "--json", json, ...extra, ...o.pass], { stdio: ["ignore", "inherit", "inherit"] });
       if (r.status !== 0) console.error(`failover: the ${name} half exited with ${r.status ?? r.signal}`);
     } finally {
       e.dispose();
@@ -82,7 +90,7 @@ async function main() {
     }
   }
   console.log(`\nFailover, median seconds (${names.map((n) => `${n}: ${halves[n].system}${halves[n].skipped ? ` [skipped: ${halves[n].skipped}]` : ""}`).join("; ")})`);
-  console.log(`${"scenario".padEnd(84)}${names.map((n) => n.padStart(9)).join("")}`);
+  console.log(`${"scenario".padEnd(84)}${names.map((n) => n.padStart(21)).join("")}`);
   const table = [];
   for (const k of keys) {
     const cells = names.map((n) => (halves[n].rows ?? []).find((r) => r.key === k));

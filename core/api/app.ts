@@ -21,8 +21,9 @@ import {
   setNodeStandby,
   setProperty,
 } from "../cib/edit/mod.ts";
-import { clusterStatus } from "../status/mod.ts";
+import { clusterStatus, withFencing } from "../status/mod.ts";
 import { bearerAuth } from "./_auth.ts";
+import { type FenceApi, registerFenceRoutes } from "./fence_routes.ts";
 import { CleanupBody, CreateResourceBody, LocationBody, MoveBody, PropertyBody, readBody } from "./_body.ts";
 import { ApiProblem, problemResponse } from "./_problem.ts";
 import { OPENAPI } from "./openapi.ts";
@@ -36,6 +37,8 @@ export interface ApiOptions {
   readonly auth?: boolean;
   /** One line per request (method, path, status); never headers or bodies. */
   readonly log?: (line: string) => void;
+  /** The fencer (POST /v1/fence, GET /v1/fence/history, the status's `fencing`); without it those answer 503. */
+  readonly fencing?: FenceApi;
 }
 
 /** The JSON body of a successful update. */
@@ -104,8 +107,10 @@ export function createApi(options: ApiOptions): Hono {
     const cib = svc.get();
     const now = Date.now();
     if (cached?.cib !== cib || now - cached.at > 1000) cached = { cib, at: now, status: clusterStatus(cib) };
-    return c.json(cached.status, 200, { etag: `"${formatCibVersion(svc.version())}"` });
+    const status = options.fencing !== undefined ? withFencing(cached.status, options.fencing.history()) : cached.status;
+    return c.json(status, 200, { etag: `"${formatCibVersion(svc.version())}"` });
   });
+  registerFenceRoutes(app, () => options.fencing);
   app.get("/v1/cib", (c) => {
     const format = c.req.query("format") ?? (/application\/json/.test(c.req.header("accept") ?? "") ? "json" : "xml");
     const etag = `"${formatCibVersion(svc.version())}"`;

@@ -8,6 +8,7 @@
  * - `POST /v1/constraints/location` `{rsc, node, kind?: "prefers"|"avoids", score?}`
  * - `POST /v1/nodes/:name/{standby,unstandby}`; `DELETE /v1/nodes/:name`
  * - `PUT /v1/properties/:name` `{value}` (null or "" removes it)
+ * - `POST /v1/fence` `{target, action?, reason?}`; `GET /v1/fence/history[?target=]` (fence_routes.ts)
  * - `GET /v1/openapi.json` — the OpenAPI 3.1 document ({@link OPENAPI})
  *
  * Updates answer `{version, change, warnings}`; `If-Match: "A.E.N"` makes them conditional
@@ -21,6 +22,7 @@
  */
 export { createApi } from "./app.ts";
 export { OPENAPI } from "./openapi.ts";
+export { type FenceApi, FenceBody, registerFenceRoutes } from "./fence_routes.ts";
 export type { ApiOptions, UpdateResponse } from "./app.ts";
 export { ApiProblem, toProblem } from "./_problem.ts";
 export type { Problem } from "./_problem.ts";

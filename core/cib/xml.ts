@@ -1,7 +1,8 @@
 /**
  * XML at the edge: text <-> the order-preserving {@link CibElement} tree of `model.ts`.
  *
- * Parsing uses `saxes` (strict, namespaces off, positions tracked). Entities and character
+ * Parsing uses a fast scanner (`_xml_fast.ts`) for well-formed text and falls back to `saxes`
+ * (strict, namespaces off, positions tracked) for anything it declines, including every error. Entities and character
  * references are decoded; whitespace-only text between elements is dropped; comments are kept
  * as `#comment` nodes; CDATA sections become (merged) `#text`; the XML declaration is accepted.
  * Any error is an {@link XmlSyntaxError} (a `SyntaxError`) naming the line, the column and what
@@ -20,6 +21,7 @@
  */
 import { SaxesParser } from "saxes";
 import type { CibComment, CibElement, CibNode, CibText } from "./model.ts";
+import { scanXml } from "./_xml_fast.ts";
 
 /**
  * A parse failure with its position: the line and column (both 1-based, in characters) of the
@@ -135,9 +137,12 @@ export function parseXmlDocument(text: string, options: ParseXmlOptions = {}): X
   if (typeof text !== "string") {
     throw new TypeError(`Cannot parse XML: expected a string, got ${typeof text}`);
   }
-  const parser = new SaxesParser({ xmlns: false, position: true });
   const fileName = options.fileName;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  // Fast path for well-formed CIB-like text; saxes decides everything else (and reports errors).
+  const fast = scanXml(text, maxDepth);
+  if (fast !== undefined) return fast;
+  const parser = new SaxesParser({ xmlns: false, position: true });
   const prolog: CibComment[] = [];
   const epilog: CibComment[] = [];
   let root: CibElement | undefined;

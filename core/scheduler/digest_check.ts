@@ -62,9 +62,11 @@ function activeRange(ops: readonly HistOp[]): { start: number; stop: number } {
 function opsXml(p: Primitive, ws: WorkingSet): CibElement[] {
   const tmplId = p.xml.attrs.template;
   const tmpl = tmplId !== undefined ? ws.ids.get(tmplId) : undefined;
-  const own = kids(kid(p.xml, "operations"), "op");
-  const fromTmpl = kids(kid(tmpl, "operations"), "op");
-  return [...own, ...fromTmpl];
+  const opsOf = (el: CibElement | undefined): CibElement[] => {
+    const o = kid(el, "operations");
+    return o ? kids(deref(o, ws.ids), "op").map((x) => deref(x, ws.ids)) : [];
+  };
+  return [...opsOf(p.xml), ...opsOf(tmpl)];
 }
 
 function findOp(p: Primitive, ws: WorkingSet, task: string, interval: number): CibElement | undefined {

@@ -12,5 +12,6 @@
  */
 export { clusterStatus } from "./model.ts";
 export { renderStatus } from "./text.ts";
-export type { ClusterStatus, FailedAction, StatusNode, StatusNodeKind, StatusResource, StatusRole } from "./types.ts";
+export type { ClusterStatus, FailedAction, StatusFencing, StatusNode, StatusNodeKind, StatusResource, StatusRole } from "./types.ts";
+export { fencingLine, fencingSection, fencingStatus, type FencingEntryLike, withFencing } from "./fencing.ts";
 export { execStatusText, rcText } from "./_words.ts";

@@ -5,6 +5,7 @@
  */
 import type { ClusterStatus, StatusNode, StatusResource } from "./types.ts";
 import { formatInterval } from "./_words.ts";
+import { fencingSection } from "./fencing.ts";
 
 const PREFIX = { cluster: "", remote: "Remote", guest: "Guest" } as const;
 
@@ -94,6 +95,7 @@ export function renderStatus(s: ClusterStatus): string {
       out.push(`  * ${f.resource} ${op} on ${f.node} failed: ${f.reason} (rc=${f.rc}, status ${f.status})${when}`);
     }
   }
+  out.push(...fencingSection(s.fencing));
   if (s.warnings.length > 0) out.push("", "Warnings:", ...s.warnings.map((w) => `  * ${w}`));
   return out.join("\n") + "\n";
 }

@@ -69,11 +69,36 @@ export interface FailedAction {
   readonly time: string | null;
 }
 
+/** One fencing operation (`atrium status --json`'s `fencing`, from the fencer's history). */
+export interface StatusFencing {
+  readonly id: string;
+  readonly target: string;
+  /** reboot, off or on. */
+  readonly action: string;
+  readonly state: "pending" | "success" | "failed";
+  /** The node that asked. */
+  readonly origin: string;
+  /** The client that asked (the controller, the API, ...). */
+  readonly client: string;
+  /** The node that carried it out. */
+  readonly delegate: string;
+  /** The devices that did it (or were tried). */
+  readonly devices: readonly string[];
+  /** ISO 8601 times. */
+  readonly started: string;
+  readonly completed?: string;
+  /** Why it failed. */
+  readonly error?: string;
+  readonly reason?: string;
+}
+
 /** The whole status. */
 export interface ClusterStatus {
   readonly nodes: readonly StatusNode[];
   readonly resources: readonly StatusResource[];
   readonly failed_actions: readonly FailedAction[];
+  /** The fencing history (pending first, then newest first); present when the daemon runs a fencer. */
+  readonly fencing?: readonly StatusFencing[];
   /** The CIB version the status was read from. */
   readonly version?: string;
   /** Problems interpreting the CIB (the status may be incomplete then). */
