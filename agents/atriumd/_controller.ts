@@ -26,7 +26,7 @@ import type { GuestHandle, Logger } from "../../core/plugin/types.ts";
 import { schedule } from "../../core/scheduler/mod.ts";
 import { builtinPlugins } from "../_builtin_plugins.ts";
 import { withConnectionMonitors } from "./_connection_monitor.ts";
-import { fenceAdapter } from "./_fence.ts";
+import { type RunningFencing, startFencing } from "./_fencing.ts";
 import type { ControllerContext } from "./mod.ts";
 
 /** Options of {@link startController}. */
@@ -43,6 +43,8 @@ export interface StartControllerOptions {
 export interface RunningController {
   readonly controller: Controller;
   readonly registry: Registry;
+  /** Fencing (the API's fencing routes use it). */
+  readonly fencing: RunningFencing["fencing"];
   /** Stop the node's resources (see the module documentation), then close everything. */
   stop(): Promise<void>;
 }
@@ -123,6 +125,7 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     await service.apply((cib) => setNodeAttribute(cib, nodeName, "shutdown", undefined)).catch((e) => log.warn(`Cannot clear the shutdown attribute: ${message(e)}`));
   }
 
+  const fencing = await startFencing({ service, registry, nodeName, log, stateDir: opts.stateDir });
   const controller = new Controller({
     cib: cibAccess(service),
     scheduler: (cib, now) => schedule(withConnectionMonitors(cib), { now }),
@@ -130,7 +133,8 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     local,
     ...(authkey ? { connector: remoteConnector({ key: authkey, clientName: `atriumd-${nodeName}` }), authkey } : {}),
     launcher: (n) => registry.launcher(n),
-    fence: fenceAdapter({ service, registry, nodeName, log }),
+    fence: fencing.fence,
+    notify: fencing.notify,
     log,
   });
 
@@ -174,6 +178,7 @@ export async function startController(ctx: ControllerContext, opts: StartControl
       }
       offReport();
       await controller.stop();
+      await fencing.close();
       await saving;
       await saveHandles().catch((e) => log.warn(`Cannot save guest handles: ${message(e)}`));
       for (const r of executor.recurring()) executor.cancel(r.resource, r.action, r.intervalMs);
@@ -184,5 +189,5 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     })();
     return stopping;
   };
-  return { controller, registry, stop };
+  return { controller, registry, fencing: fencing.fencing, stop };
 }

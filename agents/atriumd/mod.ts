@@ -24,6 +24,7 @@ import { formatCibVersion } from "../../core/cib/codec.ts";
 import { addClusterNode, markNodeMember } from "../../core/cib/edit/mod.ts";
 import { createApi } from "../../core/api/mod.ts";
 import { startController } from "./_controller.ts";
+import { apiFencing } from "./_fencing.ts";
 import { withQuorum } from "./_membership.ts";
 import { serveFetch } from "./_http.ts";
 import { DEFAULT_STATE_DIR, ensureStateDir, loadOrCreateToken, removeApiInfo, writeApiInfo } from "./_state.ts";
@@ -159,7 +160,7 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
   // ---------------------------------------------------------------------------------------
 
   const { token } = await loadOrCreateToken(stateDir);
-  const app = createApi({ service, token, log: (line) => log("info", line) });
+  const app = createApi({ service, token, log: (line) => log("info", line), ...apiFencing(controller) });
   let server;
   try {
     server = await serveFetch((r) => app.fetch(r), { ...listen, onError: (e) => log("error", `HTTP handler failed: ${String(e)}`) });

@@ -2,9 +2,10 @@
  * XML at the edge: text <-> the order-preserving {@link CibElement} tree of `model.ts`.
  *
  * Parsing uses a fast scanner (`_xml_fast.ts`) for well-formed text and falls back to `saxes`
- * (strict, namespaces off, positions tracked) for anything it declines, including every error. Entities and character
- * references are decoded; whitespace-only text between elements is dropped; comments are kept
- * as `#comment` nodes; CDATA sections become (merged) `#text`; the XML declaration is accepted.
+ * (strict, namespaces off, positions tracked) for anything it declines, including every error.
+ * Entities and character references are decoded; whitespace-only text between elements is
+ * dropped; comments are kept as `#comment` nodes; CDATA sections become (merged) `#text`; the
+ * XML declaration is accepted.
  * Any error is an {@link XmlSyntaxError} (a `SyntaxError`) naming the line, the column and what
  * was expected.
  *

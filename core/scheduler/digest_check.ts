@@ -196,7 +196,7 @@ function checkPrimitive(p: Primitive, node: SNode, lr: CibElement, ws: WorkingSe
 export function checkDefinitionChanges(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
   const hist = historyIndex(cib);
   for (const r of ws.byId.values()) {
-    if (r.kind !== "primitive" || r.orphan || r.bundle !== undefined) continue;
+    if (r.kind !== "primitive" || r.orphan || (r.bundle !== undefined && r.bundle.part !== "child")) continue;
     const byNode = (r as { historyName?: Map<string, string> }).historyName;
     for (const name of r.running.keys()) {
       const node = ws.nodes.get(name);

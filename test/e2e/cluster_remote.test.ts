@@ -1,0 +1,115 @@
+/**
+ * The remote-node walkthrough, end to end as root: atrium-remoted in its own network namespace
+ * (10.214.221.21/24 on a veth pair, a private /run so Dummy state is its own), joined by
+ * dist/atriumd.mjs through `resource create remote1 ocf:pacemaker:remote server=ADDR` with NO
+ * monitor configured on the connection. Resources run there; the remote's daemon is killed with
+ * SIGKILL and stonith-enabled=false: the connection is still watched (its implicit monitor
+ * fails), the node goes offline, its resources stay blocked where they were (Pacemaker does not
+ * start them elsewhere when the node cannot be fenced) and the status says why; `node remove`
+ * after the connection is deleted leaves no ghost node. Everything is removed in afterAll.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { byId, clusterSuiteBlocker, cmdline, type Daemon, netnsPids, quiet, REMOTED, removeNetns, removeStateDir, startDaemon } from "./_cluster_helpers.ts";
+
+const BLOCKER = clusterSuiteBlocker();
+if (BLOCKER !== undefined) console.log(`SKIP cluster remote e2e: ${BLOCKER}`);
+
+const HOST = "e2e-rhost";
+const REMOTE = "remote1";
+const NS = "atre2er-r1";
+const VETH = "atve2er0";
+const ADDR = "10.214.221.21";
+const ON_REMOTE = ["RF1", "RF2"];
+
+/** Start atrium-remoted in the namespace, with a private /run. */
+function startRemoted(authkey: string): ChildProcess {
+  const script = `mount -t tmpfs -o size=16m tmpfs /run && exec "${process.execPath}" "${REMOTED}"`;
+  return spawn("ip", ["netns", "exec", NS, "unshare", "-m", "sh", "-c", script], {
+    env: { ...process.env, PCMK_authkey_location: authkey, PCMK_remote_port: "3121" },
+    stdio: "ignore",
+  });
+}
+
+function remotedPids(): number[] {
+  return netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
+}
+
+describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node", () => {
+  let d: Daemon | undefined;
+
+  beforeAll(async () => {
+    removeNetns(NS);
+    quiet("ip", "link", "del", "dev", VETH);
+    quiet("ip", "netns", "add", NS);
+    quiet("ip", "link", "add", VETH, "type", "veth", "peer", "name", "eth0", "netns", NS);
+    quiet("ip", "addr", "add", "10.214.221.254/24", "dev", VETH);
+    quiet("ip", "link", "set", VETH, "up");
+    quiet("ip", "-n", NS, "addr", "add", `${ADDR}/24`, "dev", "eth0");
+    quiet("ip", "-n", NS, "link", "set", "eth0", "up");
+    quiet("ip", "-n", NS, "link", "set", "lo", "up");
+    d = await startDaemon(HOST);
+    startRemoted(d.authkeyPath);
+    await d.ok("property", "set", "stonith-enabled=false");
+  }, 30_000);
+
+  afterAll(async () => {
+    await d?.stop();
+    removeNetns(NS);
+    quiet("ip", "link", "del", "dev", VETH);
+    removeStateDir(d);
+  }, 60_000);
+
+  it("joins the remote node through its connection resource and runs resources there", async () => {
+    await d!.ok("resource", "create", REMOTE, "ocf:pacemaker:remote", `server=${ADDR}`, "reconnect_interval=2s");
+    for (const id of ON_REMOTE) {
+      await d!.ok("resource", "create", id, "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
+      await d!.ok("constraint", "location", id, "prefers", REMOTE);
+    }
+    await d!.ok("resource", "create", "RF3", "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
+    const s = await d!.until((x) => ON_REMOTE.every((id) => byId(x).get(id)?.active_on[0] === REMOTE) && byId(x).get("RF3")?.role === "Started", 30_000, "RF1, RF2 on remote1");
+    const n = s.nodes.find((x) => x.name === REMOTE)!;
+    expect(n.kind).toBe("remote");
+    expect(n.online).toBe(true);
+    expect(byId(s).get(REMOTE)!.active_on).toEqual([HOST]);
+    expect(byId(s).get("RF3")!.active_on).toEqual([HOST]);
+    expect(await d!.ok("status")).toContain("RemoteOnline: [ remote1 ]");
+    // The implicit connection monitor runs although none is configured.
+    await new Promise((r) => setTimeout(r, 500));
+    const cib = readFileSync(join(d!.stateDir, "cib", "cib.xml"), "utf8");
+    expect(cib).not.toMatch(/<op [^>]*name="monitor"[^>]*interval="30s"/);
+    expect(cib).toContain(`operation_key="${REMOTE}_monitor_30000"`);
+  }, 60_000);
+
+  it("watches the connection without a configured monitor: a killed daemon takes the node offline, its resources blocked", async () => {
+    const pids = remotedPids();
+    expect(pids.length).toBe(1);
+    const t0 = Date.now();
+    process.kill(pids[0]!, "SIGKILL");
+    const s = await d!.until((x) => x.failed_actions.some((f) => f.resource === REMOTE && f.action === "monitor") && !x.nodes.find((n) => n.name === REMOTE)!.online, 45_000, "remote1 offline with a failed monitor");
+    console.log(`remote daemon SIGKILL: connection failure recorded after ${Date.now() - t0} ms (implicit 30 s monitor)`);
+    const f = s.failed_actions.find((x) => x.resource === REMOTE && x.action === "monitor")!;
+    expect(f.node).toBe(HOST);
+    expect(f.interval).toBe(30_000);
+    expect(f.reason).toMatch(/remote connection/);
+    // Pacemaker cannot know the resources stopped (no fencing): they are not started elsewhere.
+    await new Promise((r) => setTimeout(r, 2000));
+    const later = await d!.status();
+    for (const id of ON_REMOTE) expect(byId(later).get(id)!.active_on).not.toContain(HOST);
+    const text = await d!.ok("status");
+    expect(text).toContain("RemoteOFFLINE: [ remote1 ]");
+    expect(text).toMatch(/remote1 monitor .* failed: .*remote connection is down/);
+  }, 60_000);
+
+  it("node remove after deleting the connection leaves no ghost", async () => {
+    await d!.ok("resource", "delete", REMOTE);
+    await d!.ok("node", "remove", REMOTE);
+    const s = await d!.until((x) => ON_REMOTE.every((id) => byId(x).get(id)?.active_on[0] === HOST), 30_000, "RF1, RF2 back on the host");
+    expect(s.nodes.map((n) => n.name)).toEqual([HOST]);
+    expect(s.resources.some((r) => r.active_on.includes(REMOTE))).toBe(false);
+    const text = await d!.ok("status");
+    expect(text).not.toMatch(/Remote(Online|OFFLINE)/);
+  }, 40_000);
+});
