@@ -16,10 +16,12 @@
 //   freeze   SIGSTOP of pacemaker-remoted -> noticed, -> d1..d3 running on node1 (this file)
 //   guest    guest node guest1 (failover_real_guest.mjs): SIGKILL of its daemon -> noticed, guest
 //            online again, g1..g3 running again; SIGSTOP -> noticed, online again
+// --rebuild FILE [--merge OTHER]: no run; recompute FILE's rows from its per-trial records (adding
+// OTHER's, e.g. a separate --rows guest run) and print them.
 // Every phase is bounded (detect/move 180 s, rejoin 90 s); a failed phase gives a null sample.
 // Writes the rows as JSON (default bench/out/failover_real.json) in the format failover_run.mjs reads.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -40,6 +42,8 @@ function parseArgs(argv) {
     else if (a === "--rows" && v !== undefined) (o.rows = v.split(",")), i++;
     else if (a === "--json" && v !== undefined) (o.json = v), i++;
     else if (a === "--remoted" && (v === "real" || v === "atrium")) (o.remoted = v), i++;
+    else if (a === "--rebuild" && v !== undefined) (o.rebuild = v), i++;
+    else if (a === "--merge" && v !== undefined) (o.merge = v), i++;
     else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows LIST, --json FILE or --remoted real|atrium`);
   }
   o.json ??= join(here, "out", o.remoted === "real" ? "failover_real.json" : "failover_real_atrium_remoted.json");
@@ -147,8 +151,62 @@ function tearDown() {
   }
 }
 
+/** The table rows (medians) from the per-trial records. */
+function rowsFromRaw(raw) {
+  const rows = [];
+  const k = raw.kill;
+  if (k) {
+    const cleaned = k.filter((r) => r.cleanup_needed).length;
+    rows.push(
+      row("remote_kill_detect", "remote daemon SIGKILLed -> noticed", k.map((r) => r.detect_s), "crm_mon shows remote1 not online+Started"),
+      row("remote_kill_moved", "remote daemon SIGKILLed -> resources running on another node", k.map((r) => r.moved_s),
+        "reconnect_interval=5s; stonith:fence_dummy fences remote1; 3 Dummies to node1"),
+      row("remote_restart_online_reconnect", "remote daemon restarted after kill -> online (reconnect_interval=5s)", k.map((r) => r.rejoin_s),
+        `t=0 at daemon start; needed crm_resource --cleanup in ${cleaned}/${k.length}`),
+    );
+  }
+  const n = raw.norecon;
+  if (n) {
+    const cleaned = n.filter((r) => r.cleanup_needed).length;
+    rows.push(
+      row("remote_kill_moved_norecon", "remote daemon SIGKILLed -> resources on another node (no reconnect_interval)", n.map((r) => r.moved_s),
+        "the connection is restarted (and fails) before remote1 is fenced"),
+      row("remote_restart_online_cleanup", "remote daemon restarted after kill -> online (no reconnect_interval)", n.map((r) => r.rejoin_s),
+        `not online within 30 s in ${cleaned}/${n.length} -> crm_resource --cleanup, t=0 then`),
+    );
+  }
+  const f = raw.freeze;
+  if (f) {
+    rows.push(
+      row("remote_freeze_detect", "remote daemon frozen (SIGSTOP) -> noticed", f.map((r) => r.detect_s), "connection monitor 5s, timeout 30s"),
+      row("remote_freeze_moved", "remote daemon frozen (SIGSTOP) -> resources running on another node", f.map((r) => r.moved_s), "fence_dummy"),
+    );
+  }
+  const g = raw.guest;
+  if (g) {
+    rows.push(
+      row("guest_kill_detect", "guest's daemon SIGKILLed -> noticed", g.kill.map((r) => r.detect_s), "VM = real-remoted.sh run-foreground via ocf:heartbeat:anything"),
+      row("guest_kill_online", "guest's daemon SIGKILLed -> guest online again", g.kill.map((r) => r.online_s), "container restarted by the cluster"),
+      row("guest_kill_resources", "guest's daemon SIGKILLed -> its resources running again", g.kill.map((r) => r.resources_s), "3 Dummies back on guest1"),
+      row("guest_freeze_detect", "guest's daemon frozen (SIGSTOP) -> noticed", g.freeze.map((r) => r.detect_s), "implicit guest connection monitor"),
+      row("guest_freeze_online", "guest's daemon frozen (SIGSTOP) -> guest online again", g.freeze.map((r) => r.online_s), "container restarted by the cluster"),
+    );
+  }
+  return rows;
+}
+
+/** --rebuild FILE [--merge OTHER]: recompute FILE's rows from its raw records (plus OTHER's). */
+function rebuild(file, merge) {
+  const j = JSON.parse(readFileSync(file, "utf8"));
+  if (merge !== undefined) Object.assign(j.raw, JSON.parse(readFileSync(merge, "utf8")).raw);
+  j.rows = rowsFromRaw(j.raw);
+  writeFileSync(file, JSON.stringify(j, null, 2) + "\n");
+  printRows(j, file);
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.rebuild !== undefined) return rebuild(o.rebuild, o.merge);
   const result = { system: o.remoted === "real" ? "Pacemaker 2.1.5 + pacemaker-remoted" : "Pacemaker 2.1.5 + atrium-remoted", started: new Date().toISOString(), trials: o.trials, rows: [], raw: {} };
   const reason = unavailableReason();
   if (reason !== null) {
@@ -164,44 +222,10 @@ async function main() {
     result.remoted_binary = rigEnv().RIG_REMOTED;
     setUp();
     try {
-      if (o.rows.includes("kill")) {
-        const k = await measurePy(["--fence", "--conn-monitor", "5s", "--reconnect-interval", "5s"], o.trials);
-        result.raw.kill = k;
-        const cleaned = k.filter((r) => r.cleanup_needed).length;
-        result.rows.push(
-          row("remote_kill_detect", "remote daemon SIGKILLed -> noticed", k.map((r) => r.detect_s), "crm_mon shows remote1 not online+Started"),
-          row("remote_kill_moved", "remote daemon SIGKILLed -> resources running on another node", k.map((r) => r.moved_s), "stonith:fence_dummy fences remote1; 3 Dummies to node1"),
-          row("remote_restart_online_reconnect", "remote daemon restarted after kill -> online (reconnect_interval=5s)", k.map((r) => r.rejoin_s),
-            `t=0 at daemon start; needed crm_resource --cleanup in ${cleaned}/${k.length}`),
-        );
-      }
-      if (o.rows.includes("norecon")) {
-        const k = await measurePy(["--fence", "--conn-monitor", "5s"], o.trials);
-        result.raw.norecon = k;
-        const cleaned = k.filter((r) => r.cleanup_needed).length;
-        result.rows.push(row("remote_restart_online_cleanup", "remote daemon restarted after kill -> online (no reconnect_interval)", k.map((r) => r.rejoin_s),
-          `not online within 30 s in ${cleaned}/${k.length} -> crm_resource --cleanup, t=0 then`));
-      }
-      if (o.rows.includes("freeze")) {
-        const f = await freezeTrials(o.trials);
-        result.raw.freeze = f;
-        result.rows.push(
-          row("remote_freeze_detect", "remote daemon frozen (SIGSTOP) -> noticed", f.map((r) => r.detect_s), "connection monitor 5s, timeout 30s"),
-          row("remote_freeze_moved", "remote daemon frozen (SIGSTOP) -> resources running on another node", f.map((r) => r.moved_s), "fence_dummy"),
-        );
-      }
-      if (o.rows.includes("guest")) {
-        const g = await guestTrials(o.trials);
-        result.raw.guest = g;
-        const vm = "VM = real-remoted.sh run-foreground via ocf:heartbeat:anything";
-        result.rows.push(
-          row("guest_kill_detect", "guest's daemon SIGKILLed -> noticed", g.kill.map((r) => r.detect_s), vm),
-          row("guest_kill_online", "guest's daemon SIGKILLed -> guest online again", g.kill.map((r) => r.online_s), "container restarted by the cluster"),
-          row("guest_kill_resources", "guest's daemon SIGKILLed -> its resources running again", g.kill.map((r) => r.resources_s), "3 Dummies back on guest1"),
-          row("guest_freeze_detect", "guest's daemon frozen (SIGSTOP) -> noticed", g.freeze.map((r) => r.detect_s), "implicit guest connection monitor"),
-          row("guest_freeze_online", "guest's daemon frozen (SIGSTOP) -> guest online again", g.freeze.map((r) => r.online_s), "container restarted by the cluster"),
-        );
-      }
+      if (o.rows.includes("kill")) result.raw.kill = await measurePy(["--fence", "--conn-monitor", "5s", "--reconnect-interval", "5s"], o.trials);
+      if (o.rows.includes("norecon")) result.raw.norecon = await measurePy(["--fence", "--conn-monitor", "5s"], o.trials);
+      if (o.rows.includes("freeze")) result.raw.freeze = await freezeTrials(o.trials);
+      if (o.rows.includes("guest")) result.raw.guest = await guestTrials(o.trials);
       const s = snapshot();
       result.final_nodes = s === null ? null : Object.keys(s.nodes);
     } finally {
@@ -210,13 +234,18 @@ async function main() {
     }
   }
   result.finished = new Date().toISOString();
+  result.rows = rowsFromRaw(result.raw);
   mkdirSync(dirname(o.json), { recursive: true });
   writeFileSync(o.json, JSON.stringify(result, null, 2) + "\n");
-  console.log(`\n${result.system} failover (median of ${o.trials}, seconds)`);
+  printRows(result, o.json);
+}
+
+function printRows(result, file) {
+  console.log(`\n${result.system} failover (median of ${result.trials}, seconds)`);
   for (const r of result.rows) {
     console.log(`${r.label.padEnd(82)} ${r.median_s === null ? "     -" : r.median_s.toFixed(2).padStart(6)}  (${r.n_ok} ok) ${r.notes}`);
   }
-  console.log(`JSON: ${o.json}`);
+  console.log(`JSON: ${file}`);
 }
 
 await main();

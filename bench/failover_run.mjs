@@ -2,7 +2,9 @@
 // `npm run bench:failover`: runs whichever halves of the failover bench exist and prints them
 // side by side.
 //
-//   npm run bench:failover -- [--only real|real+atrium-remoted|atrium] [--trials N]
+//   npm run bench:failover -- [--only real|real+atrium-remoted|atrium] [--trials N] [--report]
+//
+// --report: run nothing, print the table from the JSON files already in bench/out.
 //
 // Columns: "real" = bench/failover_real.mjs (REAL Pacemaker 2.1.5 with pacemaker-remoted),
 // "real+atrium-remoted" = the same with atrium-remoted as the remote/guest daemon, "atrium" =
@@ -41,11 +43,12 @@ async function entryOf(name) {
 }
 
 function parseArgs(argv) {
-  const o = { only: null, pass: [] };
+  const o = { only: null, pass: [], report: false };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--only" && argv[i + 1] !== undefined) o.only = argv[++i];
+    if (argv[i] === "--report") o.report = true;
+    else if (argv[i] === "--only" && argv[i + 1] !== undefined) o.only = argv[++i];
     else if (argv[i] === "--trials" && argv[i + 1] !== undefined) o.pass.push("--trials", argv[++i]);
-    else throw new TypeError(`Cannot use argument "${argv[i]}": expected --only real|real+atrium-remoted|atrium or --trials N`);
+    else throw new TypeError(`Cannot use argument "${argv[i]}": expected --only real|real+atrium-remoted|atrium, --trials N or --report`);
   }
   return o;
 }
@@ -65,12 +68,16 @@ async function main() {
   const halves = {};
   for (const [name, base, extra] of HALVES) {
     if (o.only !== null && o.only !== name) continue;
+    const json = join(out, `failover_${name.replace(/[^a-z0-9]+/g, "_")}.json`);
+    if (o.report) {
+      if (existsSync(json)) halves[name] = JSON.parse(readFileSync(json, "utf8"));
+      continue;
+    }
     const e = await entryOf(base);
     if (e === null) {
       console.error(`failover: no bench/failover_${base}.{mjs,ts}; skipping the ${name} column`);
       continue;
     }
-    const json = join(out, `failover_${name.replace(/[^a-z0-9]+/g, "_")}.json`);
     rmSync(json, { force: true });
     try {
       const r = spawnSync(process.execPath, [e.file, "--json", json, ...extra, ...o.pass], { stdio: ["ignore", "inherit", "inherit"] });

@@ -2,7 +2,8 @@
  * The controller as atriumd runs it: the plugin registry with the built-ins (the netns
  * launcher keeps its guests' state under `DIR/guests`), the local executor over the
  * registry's resource classes, remote/guest connections with the daemon's authkey, the
- * registry's launchers, and the controller (core/controller) over the CIB service and the
+ * registry's launchers (whose stops end forced, ./_launchers.ts), fencing (./_fencing.ts), the
+ * implicit monitor of remote connections (./_connection_monitor.ts), and the controller (core/controller) over the CIB service and the
  * scheduler. Launcher handles are kept in `DIR/guests.json` so that a restarted daemon adopts
  * its running guests instead of losing track of them.
  *
@@ -26,7 +27,8 @@ import type { GuestHandle, Logger } from "../../core/plugin/types.ts";
 import { schedule } from "../../core/scheduler/mod.ts";
 import { builtinPlugins } from "../_builtin_plugins.ts";
 import { withConnectionMonitors } from "./_connection_monitor.ts";
-import { type RunningFencing, startFencing } from "./_fencing.ts";
+import { readPluginConfigs, type RunningFencing, startFencing } from "./_fencing.ts";
+import { stopForcefully } from "./_launchers.ts";
 import type { ControllerContext } from "./mod.ts";
 
 /** Options of {@link startController}. */
@@ -109,7 +111,7 @@ function launcherResources(cib: Cib): Set<string> {
 export async function startController(ctx: ControllerContext, opts: StartControllerOptions): Promise<RunningController> {
   const log = toLogger(ctx.log, "");
   const registry = new Registry({ log: toLogger(ctx.log, "plugin: ") });
-  const configs: Record<string, unknown> = { netns: { stateDir: join(opts.stateDir, "guests") }, ...(opts.pluginConfigs ?? {}) };
+  const configs: Record<string, unknown> = { netns: { stateDir: join(opts.stateDir, "guests") }, ...(await readPluginConfigs(opts.stateDir, log)), ...(opts.pluginConfigs ?? {}) };
   try {
     await registerPlugins(registry, { builtins: builtinPlugins(), baseDir: opts.stateDir, configs });
   } catch (e) {
@@ -132,7 +134,7 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     nodeName,
     local,
     ...(authkey ? { connector: remoteConnector({ key: authkey, clientName: `atriumd-${nodeName}` }), authkey } : {}),
-    launcher: (n) => registry.launcher(n),
+    launcher: (n) => stopForcefully(registry.launcher(n)),
     fence: fencing.fence,
     notify: fencing.notify,
     log,
@@ -190,4 +192,14 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     return stopping;
   };
   return { controller, registry, fencing: fencing.fencing, stop };
+}
+
+/**
+ * The daemon's controller hook: {@link startController} with the context's state directory and
+ * `ATRIUM_SHUTDOWN_TIMEOUT_MS` (milliseconds) from its environment.
+ */
+export function startNodeController(ctx: ControllerContext): Promise<RunningController> {
+  const v = ctx.env.ATRIUM_SHUTDOWN_TIMEOUT_MS;
+  const timeout = v !== undefined && /^\d{1,9}$/.test(v) ? { shutdownTimeoutMs: Number(v) } : {};
+  return startController(ctx, { stateDir: ctx.stateDir, ...timeout });
 }

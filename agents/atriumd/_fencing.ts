@@ -15,6 +15,7 @@
  * createApi({ service, token, fencing: f.fencing });
  * ```
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { FenceApi } from "../../core/api/mod.ts";
 import type { Cib, CibElement } from "../../core/cib/model.ts";
@@ -38,7 +39,7 @@ export interface StartFencingOptions {
 /** What the daemon holds. */
 export interface RunningFencing {
   /** The controller's `fence` hook. */
-  readonly fence: (node: string, op: "reboot" | "off" | "on") => Promise<boolean>;
+  readonly fence: ControllerFencing["fence"];
   /** The controller's `notify` sink (events numbered in one sequence with the fencer's). */
   readonly notify: (event: ClusterEvent) => void;
   /** For the API's fencing routes. */
@@ -100,4 +101,28 @@ export async function startFencing(o: StartFencingOptions): Promise<RunningFenci
 export function apiFencing(controller: unknown): { fencing?: FenceApi } {
   const f = (controller as { fencing?: unknown } | undefined)?.fencing;
   return f instanceof ControllerFencing ? { fencing: f } : {};
+}
+
+/**
+ * Plugin configurations from `DIR/plugins.json` (an object: plugin name -> its configuration,
+ * e.g. `{"webhook": {"url": "...", "secretFile": "..."}, "fence-agents": {"directory": "..."}}`).
+ * A missing file is `{}`; an unreadable one is `{}` with a warning (its content is never logged:
+ * it may hold secrets).
+ */
+export async function readPluginConfigs(stateDir: string, log: Logger): Promise<Record<string, unknown>> {
+  const path = join(stateDir, "plugins.json");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new TypeError("expected a JSON object of plugin configurations");
+    return v as Record<string, unknown>;
+  } catch (e) {
+    log.warn(`Cannot read plugin configurations from "${path}": ${e instanceof SyntaxError ? "not valid JSON" : e instanceof Error ? e.message : String(e)}; ignoring them`);
+    return {};
+  }
 }

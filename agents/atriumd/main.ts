@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runDaemonMain } from "../_daemon.ts";
-import { runAtriumd } from "./mod.ts";
+import { runAtriumd, startNodeController } from "./mod.ts";
 
-runDaemonMain("atriumd", runAtriumd);
+runDaemonMain("atriumd", (argv, io, hooks) => runAtriumd(argv, io, { ...hooks, startController: startNodeController }));

@@ -4,7 +4,8 @@
  * `--listen ADDR:PORT`), `DIR/api.json` ({url}) and `DIR/token` (mode 0600) for the CLI.
  * SIGTERM/SIGINT stop it cleanly: the node's resources are stopped first (Pacemaker's shutdown;
  * `ATRIUM_SHUTDOWN_TIMEOUT_MS` bounds the wait, default 120 s). The controller (./_controller.ts)
- * starts where marked below; `--no-controller` serves the CIB and the API only.
+ * starts where marked below, through `hooks.startController` (main.ts passes the real one,
+ * ./_controller.ts); `--no-controller` serves the CIB and the API only.
  *
  * @example
  * ```sh
@@ -23,7 +24,6 @@ import { CibService } from "../../core/cib/service/mod.ts";
 import { formatCibVersion } from "../../core/cib/codec.ts";
 import { addClusterNode, markNodeMember } from "../../core/cib/edit/mod.ts";
 import { createApi } from "../../core/api/mod.ts";
-import { startController } from "./_controller.ts";
 import { apiFencing } from "./_fencing.ts";
 import { withQuorum } from "./_membership.ts";
 import { serveFetch } from "./_http.ts";
@@ -40,6 +40,8 @@ const OPTIONS = {
 const USAGE = `Usage: atriumd [--state-dir DIR] [--listen ADDR:PORT] [--node-name NAME] [--no-controller]\n\n` +
   `Run the Atrium cluster node daemon in the foreground.\n\n${formatOptions(OPTIONS)}\n`;
 
+export { startNodeController } from "./_controller.ts";
+
 /** How the daemon is wired to the outside (tests replace signals). */
 export interface AtriumdHooks {
   /** Register a handler for SIGTERM/SIGINT; returns an unregister function. */
@@ -47,9 +49,9 @@ export interface AtriumdHooks {
   /** Called once serving, with the endpoint's URL. */
   ready?(info: { url: string; stateDir: string }): void;
   /**
-   * Start the controller (until core/controller has an entry point, this hook is how it is
-   * plugged in). Called after the CIB is loaded and before the endpoint serves; its `stop()`
-   * runs at shutdown before the CIB service closes.
+   * Start the controller. Called after the CIB is loaded and before the endpoint serves; its
+   * `stop()` runs at shutdown before the CIB service closes. The executable (main.ts) passes
+   * {@link startNodeController}; without the hook (library use, tests) no resources are run.
    */
   startController?(ctx: ControllerContext): Promise<{ stop(): Promise<void> }>;
 }
@@ -64,6 +66,10 @@ export interface ControllerContext {
   readonly authkey: Uint8Array | undefined;
   /** One log line. */
   readonly log: (level: "debug" | "info" | "warn" | "error", line: string) => void;
+  /** The daemon's state directory. */
+  readonly stateDir: string;
+  /** The daemon's environment. */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** Parse `ADDR:PORT` (`[v6]:PORT` too). */
@@ -72,13 +78,6 @@ export function parseListen(text: string): { hostname: string; port: number } {
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) throw new TypeError(`Cannot use --listen ${quote(text)}: expected ADDR:PORT such as 127.0.0.1:7070 (port 0 picks a free one)`);
   return { hostname: (m[1] ?? m[2])!, port };
-}
-
-/** `ATRIUM_SHUTDOWN_TIMEOUT_MS`: the longest wait for resources to stop at shutdown. */
-function shutdownTimeout(env: Readonly<Record<string, string | undefined>>): { shutdownTimeoutMs?: number } {
-  const v = env.ATRIUM_SHUTDOWN_TIMEOUT_MS;
-  if (v === undefined || !/^\d{1,9}$/.test(v)) return {};
-  return { shutdownTimeoutMs: Number(v) };
 }
 
 /** Log lines to stderr; debug lines only with `ATRIUM_DEBUG=1`. */
@@ -147,10 +146,9 @@ export async function runAtriumd(argv: readonly string[], io: CommandIo, hooks: 
   // to re-schedule), this node's name and the authkey, and is stopped at shutdown below,
   // before the CIB service closes.
   let controller: { stop(): Promise<void> } | undefined;
-  if (values["no-controller"] !== true) {
-    const start = hooks.startController ?? ((ctx: ControllerContext) => startController(ctx, { stateDir, ...shutdownTimeout(io.env) }));
+  if (values["no-controller"] !== true && hooks.startController !== undefined) {
     try {
-      controller = await start({ service, nodeName, authkey, log });
+      controller = await hooks.startController({ service, nodeName, authkey, log, stateDir, env: io.env });
     } catch (e) {
       io.stderr(`atriumd: Cannot start the controller: ${e instanceof Error ? e.message : String(e)}\n`);
       await service.close();

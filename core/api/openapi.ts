@@ -40,6 +40,14 @@ export const OPENAPI = {
     "/v1/nodes/{name}/unstandby": { post: { summary: "Take a node out of standby", parameters: nameParam, responses: update } },
     "/v1/nodes/{name}": { delete: { summary: "Remove a node (entry and status)", parameters: nameParam, responses: update } },
     "/v1/properties/{name}": { put: { summary: "Set a cluster property (null removes it)", parameters: nameParam, requestBody: json("Property"), responses: update } },
+    "/v1/fence": { post: { summary: "Fence a cluster or remote node now (503 without a fencer)", requestBody: json("Fence"), responses: { "200": { description: "The fencer's outcome (ok false when it failed)", content: { "application/json": { schema: { $ref: "#/components/schemas/FenceOutcome" } } } }, "4XX": problem, "503": problem } } },
+    "/v1/fence/history": {
+      get: {
+        summary: "The fencing history, oldest first",
+        parameters: [{ name: "target", in: "query", schema: str }],
+        responses: { "200": { description: "{entries}", content: { "application/json": { schema: { type: "object", required: ["entries"], properties: { entries: { type: "array", items: { $ref: "#/components/schemas/FenceOutcome" } } } } } } }, "503": problem },
+      },
+    },
     "/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
   },
   components: {
@@ -59,6 +67,12 @@ export const OPENAPI = {
       Move: { type: "object", required: ["node"], additionalProperties: false, properties: { node: str } },
       Cleanup: { type: "object", additionalProperties: false, properties: { node: str } },
       Location: { type: "object", required: ["rsc", "node"], additionalProperties: false, properties: { rsc: str, node: str, kind: { enum: ["prefers", "avoids"] }, score: str } },
+      Fence: { type: "object", required: ["target"], additionalProperties: false, properties: { target: str, action: { enum: ["reboot", "off"] }, reason: str } },
+      FenceOutcome: {
+        type: "object",
+        required: ["id", "target", "action", "state", "devices"],
+        properties: { id: str, ok: { type: "boolean" }, target: str, action: str, origin: str, client: str, delegate: str, state: { enum: ["pending", "success", "failed"] }, devices: { type: "array", items: str }, error: str, startedAt: str, endedAt: str },
+      },
       Property: { type: "object", required: ["value"], additionalProperties: false, properties: { value: { type: ["string", "null"] } } },
       Status: {
         type: "object",

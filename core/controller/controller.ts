@@ -18,6 +18,7 @@ import type { Logger } from "../plugin/types.ts";
 import type { Transition, TransitionAction } from "../scheduler/mod.ts";
 import { ConnectionManager } from "./connections.ts";
 import { LauncherResources } from "./launchers.ts";
+import { StonithDeviceExecutor } from "./fencing.ts";
 import { watchClusterEvents } from "./notify.ts";
 import { recheckDelayMs } from "./recheck.ts";
 import { withConnectionOrdering } from "./remote_order.ts";
@@ -52,6 +53,7 @@ export class Controller {
   readonly #recurring = new Map<string, RecurringEntry>();
   readonly #connections: ConnectionManager;
   readonly #launchers: LauncherResources;
+  readonly #stonith = new StonithDeviceExecutor();
   readonly #unsubs: (() => void)[] = [];
   readonly #linkUnsubs = new Map<string, () => void>();
   readonly #reportListeners = new Set<(r: TransitionReport) => void>();
@@ -295,7 +297,7 @@ export class Controller {
       recurring: this.#recurring,
       route: (info, node) => this.#route(info, node),
       write: (edit) => this.#write(edit),
-      ...(this.#o.fence ? { fence: this.#o.fence } : {}),
+      ...(this.#o.fence ? { fence: (node: string, op: "reboot" | "off" | "on") => this.#o.fence!(node, op, (e) => this.#write(e)) } : {}),
     };
   }
 
@@ -303,6 +305,7 @@ export class Controller {
     const local = node === this.#o.nodeName;
     if (info.kind === "remote-connection" || info.kind === "guest-connection") return local ? this.#connections.executor : undefined;
     if (info.kind === "launcher") return local ? this.#launchers.executor : undefined;
+    if (info.agent.class === "stonith") return local ? this.#stonith : undefined;
     if (local) return this.#o.local;
     return this.#connections.link(node);
   }

@@ -37,7 +37,7 @@ import {
 } from "../fencer/mod.ts";
 import type { Logger } from "../plugin/types.ts";
 import { nodeRef, updateNodeState } from "./_status_tree.ts";
-import type { CibAccess } from "./types.ts";
+import type { CibAccess, NodeExecutor, OpRequest, OpResult } from "./types.ts";
 
 /** What the controller needs of a fencer (core/fencer's `Fencer` fits). */
 export interface FencerLike {
@@ -154,16 +154,17 @@ export class ControllerFencing {
   /**
    * The controller's hook: fence `node` for the scheduler. Guest nodes are confirmed at once
    * (their container's recovery is the fencing); cluster and remote nodes go to the fencer.
-   * Resolves true only when the fencing succeeded and was recorded; never rejects.
+   * Resolves true only when the fencing succeeded and was recorded (through `write` when given:
+   * the controller's own CIB writes); never rejects.
    */
-  async fence(node: string, op: FencingAction): Promise<boolean> {
+  async fence(node: string, op: FencingAction, write?: (edit: (cib: Cib) => Cib) => Promise<unknown>): Promise<boolean> {
     const kind = clusterNodes(this.#o.cib.get()).find((n) => n.name === node)?.kind;
     if (kind === "container") {
       this.#log.info(`Fencing of guest node ${node} is implied by the recovery of its container`);
       return true;
     }
     try {
-      const r = await this.#run({ target: node, action: op, reason: "scheduler", client: "pacemaker-controld" });
+      const r = await this.#run({ target: node, action: op, reason: "scheduler", client: "pacemaker-controld" }, write);
       return r.ok;
     } catch (e) {
       this.#log.warn(`Cannot fence ${node} (${op}): ${message(e)}`);
@@ -179,7 +180,7 @@ export class ControllerFencing {
     return await this.#run(req);
   }
 
-  async #run(req: FenceRequest): Promise<FenceOutcome> {
+  async #run(req: FenceRequest, write?: (edit: (cib: Cib) => Cib) => Promise<unknown>): Promise<FenceOutcome> {
     const cib = this.#o.cib.get();
     this.#configure();
     const node = clusterNodes(cib).find((n) => n.name === req.target);
@@ -200,7 +201,8 @@ export class ControllerFencing {
     if (action === "on") return outcome;
     const now = (this.#o.now ?? Date.now)();
     try {
-      await this.#o.cib.apply((c) => markNodeFenced(c, req.target, now / 1000));
+      const edit = (c: Cib): Cib => markNodeFenced(c, req.target, now / 1000);
+      await (write ? write(edit) : this.#o.cib.apply(edit));
     } catch (e) {
       this.#log.error(`Cannot record the fencing of ${req.target}: ${message(e)}`);
       return { ...outcome, ok: false, error: `fenced, but the result could not be recorded: ${message(e)}` };
@@ -236,5 +238,39 @@ export class ControllerFencing {
       await writeFile(tmp, text + "\n", { mode: 0o600 });
       await rename(tmp, path);
     }).catch((e: unknown) => this.#log.warn(`Cannot save the fencing history to ${quote(path)}: ${message(e)}`));
+  }
+}
+
+/**
+ * The executor of `stonith` class resources (fence devices) on the controller's node. In
+ * Pacemaker, starting a device registers it with the fencer and stopping it unregisters it;
+ * here the fencer reads its devices from the CIB on every change, so start and stop only
+ * track the device's state, and a monitor reports it (a probe of a device not started here
+ * finds it stopped). The agent's own `monitor` action is not run.
+ */
+export class StonithDeviceExecutor implements NodeExecutor {
+  readonly #started = new Set<string>();
+  #callId = 0;
+
+  exec(req: OpRequest): Promise<OpResult> {
+    let rc = 0;
+    if (req.action === "start") this.#started.add(req.resource);
+    else if (req.action === "stop") this.#started.delete(req.resource);
+    else if (req.action === "monitor") rc = this.#started.has(req.resource) ? 0 : 7;
+    else if (req.action !== "meta-data" && req.action !== "validate-all") rc = 3;
+    const now = Date.now();
+    return Promise.resolve({
+      resource: req.resource, action: req.action, intervalMs: req.intervalMs, callId: ++this.#callId, rc, status: "done",
+      runAt: now, rcChangedAt: now, execTimeMs: 0, queueTimeMs: 0, userdata: req.userdata,
+      ...(rc === 3 ? { reason: `Fence devices do not support the ${req.action} action` } : {}),
+    });
+  }
+
+  cancel(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  onResult(): () => void {
+    return () => {};
   }
 }

@@ -33,7 +33,7 @@ export {
   setNodeAttribute,
 } from "./node_attrs.ts";
 export { didFail, expectedRc, isProbe, isRealFailure, OP_STATUS, opKey, targetRcOf, transitionKey, transitionMagic } from "./op_codes.ts";
-export { opDigest } from "./op_digest.ts";
+export { opDigest } from "../cib/op_digest.ts";
 export { withConnectionOrdering } from "./remote_order.ts";
 export { withMissingMonitors } from "./monitor_fill.ts";
 export { reprobeNode, type ReprobeOptions } from "./reprobe.ts";

@@ -14,7 +14,7 @@
 import type { Cib, CibElement } from "../cib/model.ts";
 import type { AgentRef } from "../plugin/types.ts";
 import { didFail, opKey, OP_STATUS, transitionKey, transitionMagic } from "./op_codes.ts";
-import { opDigest } from "./op_digest.ts";
+import { opDigest } from "../cib/op_digest.ts";
 import { childEl, elem, type NodeRef, nodeRef, putChild, updateNodeState } from "./_status_tree.ts";
 import type { OpResult } from "./types.ts";
 

@@ -132,8 +132,11 @@ export interface ControllerOptions {
   readonly log?: Logger;
   /** Extra time past an action's timeout before the controller gives up on it (default 20 000 ms, Pacemaker's cluster-delay is 60 s). */
   readonly actionGraceMs?: number;
-  /** Fence a node through the fencer; without it, fencing actions fail (and are retried on recheck). */
-  readonly fence?: (node: string, op: "reboot" | "off" | "on") => Promise<boolean>;
+  /**
+   * Fence a node through the fencer; without it, fencing actions fail (and are retried on
+   * recheck). `write` records the result as the controller's own CIB change (no abort).
+   */
+  readonly fence?: (node: string, op: "reboot" | "off" | "on", write?: (edit: (cib: Cib) => Cib) => Promise<void>) => Promise<boolean>;
   /** Receives the cluster events derived from status changes (see notify.ts); must not block. */
   readonly notify?: (event: ClusterEvent) => void;
   /** Probe the local node's recorded resources again at start (default true, as Pacemaker does on join). */

@@ -85,6 +85,45 @@ export function sortNodes(ws: WorkingSet, scores: Map<string, number>, current?:
   });
 }
 
+/**
+ * The part of {@link sortNodes}' order that {@link chooseNode} reads, in linear time: the best
+ * node, then `current` when its score equals the best node's (so it is in the leading tie).
+ * Empty when there are no candidates. Balanced placement (whose capacity comparison need not be
+ * transitive) takes the full sort.
+ */
+function leadingNodes(ws: WorkingSet, scores: Map<string, number>, current?: string): string[] {
+  const strategy = ws.options.placementStrategy;
+  if (strategy === "balanced") return sortNodes(ws, scores, current);
+  const byAssigned = strategy !== "minimal";
+  let best: string | undefined;
+  let bestEff = 0;
+  let bestAssigned = 0;
+  let curEff: number | undefined;
+  for (const [name, sc] of scores) {
+    const node = ws.nodes.get(name);
+    const eff = nodeAvailable(node) ? sc : -INFINITY;
+    if (name === current) curEff = eff;
+    const assigned = node?.assigned ?? 0;
+    if (best !== undefined) {
+      if (eff < bestEff) continue;
+      if (eff === bestEff) {
+        if (byAssigned) {
+          if (assigned > bestAssigned) continue;
+          if (assigned === bestAssigned) {
+            if (best === current) continue;
+            if (name !== current && name > best) continue;
+          }
+        } else if (name > best) continue;
+      }
+    }
+    best = name;
+    bestEff = eff;
+    bestAssigned = assigned;
+  }
+  if (best === undefined) return [];
+  return current !== undefined && current !== best && curEff === bestEff ? [best, current] : [best];
+}
+
 function currentNode(p: Primitive): string | undefined {
   for (const n of p.running.keys()) return n;
   return undefined;
@@ -138,8 +177,8 @@ function fitsAll(ws: WorkingSet, prims: Primitive[], n: SNode): boolean {
 
 function chooseNode(ctx: AssignCtx, p: Primitive, prefer?: string): string | null {
   const ws = ctx.ws;
-  const scores = new Map<string, number>();
-  for (const [n, sc] of p.allowed) scores.set(n, sc);
+  // Only a placement strategy rewrites scores here: copy p.allowed just then.
+  const scores = ws.options.placementStrategy !== "default" ? new Map(p.allowed) : p.allowed;
   if (ws.options.placementStrategy !== "default") {
     const set = colocatedSet(ctx, p);
     let anyCapable = false;
@@ -158,7 +197,7 @@ function chooseNode(ctx: AssignCtx, p: Primitive, prefer?: string): string | nul
     if (!anyCapable && prefer === undefined && most) prefer = most.name;
   }
   const cur = currentNode(p);
-  const nodes = sortNodes(ws, scores, cur);
+  const nodes = leadingNodes(ws, scores, cur);
   if (!nodes.length) return null;
   const ok = (n: string | undefined): n is string => n !== undefined && nodeAvailable(ws.nodes.get(n)) && (scores.get(n) ?? -1) >= 0;
   const best = nodes[0]!;

@@ -113,19 +113,25 @@ export function applyColocation(ws: WorkingSet, dep: Rsc, c: Colocation, nodes: 
   const attr = c.nodeAttribute === "#id" ? "#uname" : c.nodeAttribute;
   if (nodes.length === 0 && c.score < 0) return;
   const values = new Set<string | undefined>(nodes.map((n) => attrOf(ws, n, attr)).filter((v) => v !== undefined));
-  const work = new Map(dep.allowed);
-  const changes: Array<[string, number]> = [];
-  for (const [n, s] of work) {
+  // Changed nodes, their deltas and new scores; applied in place (same keys, same order) only
+  // when the colocation is mandatory or leaves an available node.
+  const changedNodes: string[] = [];
+  const deltas: number[] = [];
+  const updated: number[] = [];
+  let available = false;
+  for (const [n, s] of dep.allowed) {
     let add = 0;
     if (nodes.length === 0) add = -c.score;
     else if (values.has(attrOf(ws, n, attr))) { if (c.score < INFINITY) add = c.score; }
     else if (c.score >= INFINITY) add = -INFINITY;
-    if (add !== 0) { work.set(n, addScores(s, add)); changes.push([n, add]); }
+    let v = s;
+    if (add !== 0) { v = addScores(s, add); changedNodes.push(n); deltas.push(add); updated.push(v); }
+    if (!available && v >= 0 && nodeAvailable(ws.nodes.get(n))) available = true;
   }
-  if (Math.abs(c.score) >= INFINITY || anyAvailable(ws, work)) {
-    dep.allowed.clear();
-    for (const [n, s] of work) dep.allowed.set(n, s);
-    for (const [n, d] of changes) dep.contributions.push({ node: n, score: d, source: `colocation ${c.id} with ${c.primary.id}` });
+  if (Math.abs(c.score) >= INFINITY || available) {
+    for (let i = 0; i < changedNodes.length; i++) dep.allowed.set(changedNodes[i]!, updated[i]!);
+    const source = `colocation ${c.id} with ${c.primary.id}`;
+    for (let i = 0; i < changedNodes.length; i++) dep.contributions.push({ node: changedNodes[i]!, score: deltas[i]!, source });
   }
 }
 

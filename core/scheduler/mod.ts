@@ -104,12 +104,11 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   for (const n of ws.nodes.values()) if (n.fence) summary.push({ action: "fence", node: n.name, op: n.fence });
   const hosts = bundleHosts(ws, plans);
   for (const pl of plans.values()) for (const e of summarize(pl)) summary.push(translateSummary(e, hosts));
-  const scores: Record<string, Record<string, number>> = {};
+  // The score table (resources x nodes) is large and only --show-scores/--explain read it:
+  // built on first access, once.
+  let scores: Record<string, Record<string, number>> | undefined;
   const explain: Record<string, ScoreContribution[]> = {};
-  for (const r of ws.byId.values()) {
-    scores[r.id] = Object.fromEntries(r.allowed);
-    explain[r.id] = r.contributions;
-  }
+  for (const r of ws.byId.values()) explain[r.id] = r.contributions;
   return {
     actions: buildGraph(ws, plans),
     summary,
@@ -117,7 +116,14 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
     current: currentPlacement(plans),
     nodes: remoteNodesAfter(ws, plans, nodeSummaries(ws, true)),
     nodesBefore,
-    scores, explain,
+    get scores() {
+      if (scores === undefined) {
+        scores = {};
+        for (const r of ws.byId.values()) scores[r.id] = Object.fromEntries(r.allowed);
+      }
+      return scores;
+    },
+    explain,
     warnings: ws.warnings,
   };
 }

@@ -10,10 +10,12 @@ import type { Primitive, WorkingSet } from "./_model.ts";
 import type { Plan } from "./_plan.ts";
 import type { NodeSummary } from "./transition.ts";
 import { activeAfter } from "./actions.ts";
+import { plansByRunningNode } from "./_index_plans.ts";
 
 /** Stop (and restart in place) the residents of nodes whose connection stops. True if changed. */
 export function restartResidentsOfStoppingConnections(ws: WorkingSet, plans: Map<Primitive, Plan>): boolean {
   let changed = false;
+  let residents: Map<string, Plan[]> | undefined;
   for (const n of ws.nodes.values()) {
     if (n.type === "cluster" || !n.remoteRsc || n.bundleNode || !n.online) continue;
     const conn = ws.byId.get(n.remoteRsc);
@@ -21,7 +23,8 @@ export function restartResidentsOfStoppingConnections(ws: WorkingSet, plans: Map
     if (!cpl || cpl.migrate || !cpl.p.managed) continue;
     const connStops = [...cpl.stops.values()].some((s) => s.runnable && !s.pseudo);
     if (!connStops) continue;
-    for (const pl of plans.values()) {
+    residents ??= plansByRunningNode(plans);
+    for (const pl of residents.get(n.name) ?? []) {
       const p = pl.p;
       if (!p.managed || !p.running.has(n.name) || pl.stops.has(n.name)) continue;
       pl.stops.set(n.name, { runnable: true, pseudo: false });

@@ -2,15 +2,15 @@
  * What the scale walkthroughs share (test/e2e/cluster_scale.test.ts with 8 guests, and
  * scripts/e2e_scale.mjs with 64): the cluster's shape and names, creating it through the CLI,
  * the "everything started" predicates, killing a guest's atrium-remoted and timing its
- * recovery, the clean-up, and the placement checker ({@link startChecker}, in
- * _scale_checker.ts). Not a test file.
+ * recovery, the clean-up, and the placement checker ({@link startChecker}). Not a test file.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import process from "node:process";
 import { hostVethName, netnsName } from "../../plugins/netns/mod.ts";
 import { byId, cmdline, type Daemon, netnsPids, quiet, removeNetns, type Status } from "./_cluster_helpers.ts";
 
-export { type CheckerReport, type Sighting, startChecker, type Checker } from "./_scale_checker.ts";
+// For scripts/e2e_scale.mjs, which bundles this file alone.
+export { clusterSuiteBlocker, removeStateDir, startDaemon } from "./_cluster_helpers.ts";
 
 /** The shape of one scale cluster: names are derived from `prefix`, addresses from `subnet`. */
 export interface ScaleSpec {
@@ -150,7 +150,8 @@ export async function killAndRecover(d: Daemon, spec: ScaleSpec, guests: readonl
   while (recovered.size < guests.length) {
     if (Date.now() - t0 > ms) {
       const left = guests.filter((g) => !recovered.has(g));
-      throw new Error(`Timed out after ${ms} ms waiting for guests ${left.join(", ")} to recover; last status: ${JSON.stringify(last)}\n--- atriumd log (tail) ---\n${d.log().slice(-4000)}`);
+      const logs = left.map((g) => `--- ${g}'s daemon.log (tail) ---\n${guestLog(d, g).slice(-1500)}`).join("\n");
+      throw new Error(`Timed out after ${ms} ms waiting for guests ${left.join(", ")} to recover; last status: ${JSON.stringify(last)}\n--- atriumd log (tail) ---\n${d.log().slice(-4000)}\n${logs}`);
     }
     try {
       last = await d.status();
@@ -174,6 +175,15 @@ export async function killAndRecover(d: Daemon, spec: ScaleSpec, guests: readonl
     await new Promise((r) => setTimeout(r, 250));
   }
   return guests.map((g) => ({ guest: g, killedPids: killed.get(g)!, detectedMs: detected.get(g) ?? null, recoveredMs: recovered.get(g)! }));
+}
+
+/** The daemon.log the netns launcher keeps for guest `g` under atriumd's state dir ("" when none). */
+export function guestLog(d: Daemon, g: string): string {
+  try {
+    return readFileSync(`${d.stateDir}/guests/${netnsName(g)}/daemon.log`, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 /** Names of what {@link cleanupScale} could not remove (empty when everything is gone). */
@@ -213,5 +223,198 @@ export function cleanupScale(spec: ScaleSpec): void {
     if (linkExists(veth)) quiet("ip", "link", "del", "dev", veth);
   }
   if (linkExists(spec.bridge)) quiet("ip", "link", "del", "dev", spec.bridge);
-  for (const id of resourceIds(spec)) quiet("rm", "-f", `/run/Dummy-${id}.state`);
+  for (const id of resourceIds(spec)) rmSync(`/run/Dummy-${id}.state`, { force: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The placement checker: which node's executor really has each Dummy active, sampled from the
+// outside. A Dummy is active where its state file `/run/Dummy-ID.state` exists (HA_VARRUN is
+// /var/run -> /run): the host's /run for the host, the guest's private /run tmpfs for a guest,
+// read through /proc/PID/root/run of any process in the guest's network namespace whose /run is
+// not the host's (so every mount namespace a guest still has is seen, even one whose
+// atrium-remoted is gone but whose children live on). No process is spawned per sample.
+
+/** One file seen: on `node`, between `t0` and `t1` (ms), existing since at least `since`. */
+export interface Sighting {
+  readonly node: string;
+  readonly t0: number;
+  readonly t1: number;
+  readonly since: number;
+}
+
+/** A Dummy proven active on two nodes at the same instant. */
+export interface Violation {
+  readonly resource: string;
+  readonly nodes: readonly [string, string];
+  /** When (ms since the epoch). */
+  readonly at: number;
+}
+
+/** What the checker saw. */
+export interface CheckerReport {
+  readonly samples: number;
+  readonly sampleMsAvg: number;
+  readonly sampleMsMax: number;
+  /** Samples in which some Dummy was seen on two nodes (a race of the reads or a real overlap). */
+  readonly overlapSamples: number;
+  /** Overlaps proven real by the files' timestamps (both existed at one instant). */
+  readonly violations: readonly Violation[];
+  /** The fewest guest /run views found in one sample (a guest whose daemon is down has none). */
+  readonly minGuestViews: number;
+}
+
+/** A running checker. */
+export interface Checker {
+  /** Sample now, outside the loop: Dummy id -> nodes it is active on (sorted). */
+  snapshot(): Map<string, string[]>;
+  report(): CheckerReport;
+  /** Stop sampling and return the report. */
+  stop(): Promise<CheckerReport>;
+}
+
+/** Slack for the kernel's coarse file timestamps against Date.now(). */
+const CLOCK_SLACK_MS = 50;
+
+function nsInode(link: string): number | undefined {
+  try {
+    const m = /\[([0-9]+)\]$/.exec(readlinkSync(link));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sample {
+  readonly seen: Map<string, Sighting[]>;
+  readonly guestViews: number;
+}
+
+function takeSample(hostNode: string, nsByGuest: ReadonlyMap<string, string>, fileToId: ReadonlyMap<string, string>, hostRunDev: number): Sample {
+  const seen = new Map<string, Sighting[]>();
+  const scan = (node: string, dir: string) => {
+    const t0 = Date.now();
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const id = fileToId.get(name);
+      if (id === undefined) continue;
+      let since: number;
+      try {
+        const st = statSync(`${dir}/${name}`);
+        since = Math.min(st.mtimeMs, st.ctimeMs, st.birthtimeMs > 0 ? st.birthtimeMs : Infinity);
+      } catch {
+        continue;
+      }
+      const list = seen.get(id) ?? [];
+      list.push({ node, t0, t1: Date.now(), since });
+      seen.set(id, list);
+    }
+  };
+  scan(hostNode, "/run");
+  const guestByIno = new Map<number, string>();
+  for (const [g, ns] of nsByGuest) {
+    try {
+      guestByIno.set(statSync(`/run/netns/${ns}`).ino, g);
+    } catch { /* not there (yet, or any more) */ }
+  }
+  const views: [string, string][] = [];
+  const devs = new Set<number>();
+  let procs: string[] = [];
+  try {
+    procs = readdirSync("/proc");
+  } catch { /* no /proc */ }
+  for (const p of procs) {
+    if (!/^[0-9]+$/.test(p) || Number(p) === process.pid) continue;
+    const ino = nsInode(`/proc/${p}/ns/net`);
+    const g = ino === undefined ? undefined : guestByIno.get(ino);
+    if (g === undefined) continue;
+    try {
+      const dev = statSync(`/proc/${p}/root/run`).dev;
+      if (dev === hostRunDev || devs.has(dev)) continue;
+      devs.add(dev);
+      views.push([g, `/proc/${p}/root/run`]);
+    } catch { /* gone */ }
+  }
+  for (const [g, dir] of views) scan(g, dir);
+  return { seen, guestViews: views.length };
+}
+
+/** Pairs of sightings on two nodes proven to overlap in time. */
+function provenOverlaps(list: readonly Sighting[]): [Sighting, Sighting][] {
+  const out: [Sighting, Sighting][] = [];
+  for (const a of list) {
+    for (const b of list) {
+      // a read first; b's file existed before a was read and was still there when b was read.
+      if (a.node !== b.node && a.t1 <= b.t0 && b.since + CLOCK_SLACK_MS <= a.t0) out.push([a, b]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Start sampling every `intervalMs`: the host `hostNode` and every guest of `nsByGuest`
+ * (node -> namespace), for the Dummies `ids`. Violations are overlaps proven by timestamps;
+ * `onViolation` hears each as it is found.
+ */
+export function startChecker(hostNode: string, nsByGuest: ReadonlyMap<string, string>, ids: readonly string[], intervalMs: number, onViolation?: (v: Violation) => void): Checker {
+  const fileToId = new Map(ids.map((id) => [`Dummy-${id}.state`, id]));
+  const hostRunDev = statSync("/run").dev;
+  let samples = 0, totalMs = 0, maxMs = 0, overlapSamples = 0, minGuestViews = Infinity;
+  const violations: Violation[] = [];
+  const reported = new Set<string>();
+  const one = (): Sample => {
+    const t = performance.now();
+    const s = takeSample(hostNode, nsByGuest, fileToId, hostRunDev);
+    const ms = performance.now() - t;
+    samples++;
+    totalMs += ms;
+    maxMs = Math.max(maxMs, ms);
+    minGuestViews = Math.min(minGuestViews, s.guestViews);
+    let overlap = false;
+    for (const [id, list] of s.seen) {
+      if (new Set(list.map((x) => x.node)).size < 2) continue;
+      overlap = true;
+      for (const [a, b] of provenOverlaps(list)) {
+        const key = `${id} ${[a.node, b.node].sort().join(" ")} ${Math.round(b.since)}`;
+        if (reported.has(key)) continue;
+        reported.add(key);
+        const v: Violation = { resource: id, nodes: [a.node, b.node], at: a.t0 };
+        violations.push(v);
+        onViolation?.(v);
+      }
+    }
+    if (overlap) overlapSamples++;
+    return s;
+  };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      one();
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  const report = (): CheckerReport => ({
+    samples,
+    sampleMsAvg: samples === 0 ? 0 : Math.round((totalMs / samples) * 100) / 100,
+    sampleMsMax: Math.round(maxMs * 100) / 100,
+    overlapSamples,
+    violations: [...violations],
+    minGuestViews: samples === 0 ? 0 : minGuestViews,
+  });
+  return {
+    snapshot() {
+      const s = one();
+      return new Map(ids.map((id) => [id, [...new Set((s.seen.get(id) ?? []).map((x) => x.node))].sort()]));
+    },
+    report,
+    async stop() {
+      running = false;
+      await loop;
+      return report();
+    },
+  };
 }

@@ -47,6 +47,16 @@ describe.skipIf(why !== undefined)("atrium-remoted as a remote node of a real Pa
     rig("real-cluster.sh", ["add-remote", REMOTE, TEST_RIG.remoteAddr, "3121", "5s"]);
     const ri = inCluster(["crm_resource", "-r", REMOTE, "-p", "reconnect_interval", "-v", "5s"]);
     expect(ri.status, ri.stderr).toBe(0);
+    // a fence device that always "works", so that the cluster can recover the resources of a
+    // lost remote node (without fencing they stay blocked: "unclean but cannot be fenced")
+    const fence =
+      `<primitive id="fence-a" class="stonith" type="fence_dummy"><instance_attributes id="fence-a-ia">` +
+      `<nvpair id="fence-a-hl" name="pcmk_host_list" value="${REMOTE}"/>` +
+      `<nvpair id="fence-a-sf" name="status_file" value="${TEST_RIG.state}/fence_dummy.status"/></instance_attributes></primitive>`;
+    const fr = inCluster(["cibadmin", "-C", "-o", "resources", "-X", fence]);
+    expect(fr.status, fr.stderr).toBe(0);
+    const se = inCluster(["crm_attribute", "-t", "crm_config", "-n", "stonith-enabled", "-v", "true"]);
+    expect(se.status, se.stderr).toBe(0);
     rig("real-cluster.sh", ["add-dummy", D1, "2s", REMOTE]);
     rig("real-cluster.sh", ["add-dummy", D2, "2s", REMOTE]);
   }, 240_000);
@@ -120,7 +130,8 @@ describe.skipIf(why !== undefined)("atrium-remoted as a remote node of a real Pa
     const signOns = (): number => remoted!.log().split("signed on (protocol 1.1, IPC provider)").length - 1;
     const before = signOns();
     await remoted!.stop("SIGKILL");
-    await waitFor(`${D2} recovered on node1 after the kill`, (s) => s.nodes[REMOTE]?.["online"] !== "true" && s.resources[D2]?.on.join() === "node1" && s.resources[D2]?.role === "Started", 60_000);
+    await waitFor(`${D2} recovered on node1 after the kill (${REMOTE} fenced)`, (s) => s.nodes[REMOTE]?.["online"] !== "true" && s.resources[D2]?.on.join() === "node1" && s.resources[D2]?.role === "Started", 60_000);
+    expect(inCluster(["stonith_admin", "--history", REMOTE]).stdout).toMatch(/successful/);
     remoted = startRemoted(bundleFile);
     await waitFor(`${REMOTE} online again with ${D2} back on it`, (s) => s.nodes[REMOTE]?.["online"] === "true" && s.resources[REMOTE]?.role === "Started" && s.resources[D2]?.on.join() === REMOTE && s.resources[D2]?.role === "Started", 60_000);
     expect(signOns()).toBe(before + 1);

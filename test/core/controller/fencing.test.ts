@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCib, serializeCib } from "../../../core/cib/mod.ts";
 import type { Cib } from "../../../core/cib/model.ts";
-import { Controller, ControllerFencing, type FencerLike, loadFenceHistory, markNodeFenced, type Scheduler } from "../../../core/controller/mod.ts";
+import { Controller, ControllerFencing, type FencerLike, loadFenceHistory, markNodeFenced, type Scheduler, type TransitionReport } from "../../../core/controller/mod.ts";
 import { FenceHistory, type FenceOutcome, type FencerConfig, type FencingAction } from "../../../core/fencer/mod.ts";
 import { schedule } from "../../../core/scheduler/mod.ts";
 import { FakeExecutor } from "./_fake_executor.ts";
@@ -89,7 +89,9 @@ function setup(ok: boolean) {
     return exec(req);
   };
   const ctl = new Controller({ cib: mem, scheduler, nodeName: "node1", local, actionGraceMs: 200, fence: fencing.fence, reprobe: false });
-  return { mem, fencer, fencing, ctl, order, local };
+  const reports: TransitionReport[] = [];
+  ctl.onTransition((r) => reports.push(r));
+  return { mem, fencer, fencing, ctl, order, local, reports };
 }
 
 async function until(cond: () => boolean, ms = 3000): Promise<void> {
@@ -138,6 +140,11 @@ describe("ControllerFencing", () => {
     expect(xml).not.toMatch(/status-2-x/);
     expect(s.fencer.configured).toBeGreaterThan(0);
     expect(s.fencing.history({ target: "node2" }).map((e) => e.state)).toEqual(["success"]);
+    // The fencing's record is the controller's own write: the transition goes on to the start.
+    const first = s.reports.find((r) => r.transition.actions.some((a) => a.kind === "fence"))!;
+    const startId = first.transition.actions.find((a) => a.kind === "start" && a.resource === "a")!.id;
+    expect(first.result.aborted).toBe(false);
+    expect(first.result.completed).toContain(startId);
   });
 
   it("a failed fencing blocks the recovery: the node stays unclean and nothing starts", async () => {
@@ -147,6 +154,9 @@ describe("ControllerFencing", () => {
     await s.ctl.idle();
     await s.ctl.stop();
     expect(s.order.filter((x) => x.startsWith("start:a"))).toEqual([]);
+    const first = s.reports.find((r) => r.transition.actions.some((a) => a.kind === "fence"))!;
+    const startId = first.transition.actions.find((a) => a.kind === "start" && a.resource === "a")!.id;
+    expect(first.result.notRun).toContain(startId);
     expect(s.local.running.has("a")).toBe(false);
     const xml = serializeCib(s.mem.get());
     expect(/<node_state id="2"[^>]*>/.exec(xml)?.[0]).toMatch(/join="member"/);

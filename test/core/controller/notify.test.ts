@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Controller, eventSequence, type Scheduler, statusEvents, watchClusterEvents } from "../../../core/controller/mod.ts";
+import { Controller, eventSequence, type Scheduler, setNodeAttribute, statusEvents, watchClusterEvents } from "../../../core/controller/mod.ts";
 import type { ClusterEvent } from "../../../core/plugin/types.ts";
 import { schedule } from "../../../core/scheduler/mod.ts";
-import { setNodeAttribute } from "../../../core/controller/mod.ts";
 import { FakeExecutor } from "./_fake_executor.ts";
 import { dummyCib, MemoryCib } from "./_fixtures.ts";
 
@@ -11,8 +10,7 @@ const scheduler: Scheduler = (cib, now) => schedule(cib, { now });
 describe("statusEvents", () => {
   it("reports node up and down, attribute changes, and nothing when nothing changed", () => {
     const up = dummyCib(["a"]);
-    const down = dummyCib(["a"], {}) ;
-    const downXml = JSON.parse(JSON.stringify(down).replace(`"in_ccm":"true"`, `"in_ccm":"false"`).replace(`"crmd":"online"`, `"crmd":"offline"`));
+    const downXml = JSON.parse(JSON.stringify(up).replace(`"in_ccm":"true"`, `"in_ccm":"false"`).replace(`"crmd":"online"`, `"crmd":"offline"`));
     const seq = eventSequence();
     const lost = statusEvents(up, downXml, { nextSequence: seq, now: () => 0 });
     expect(lost).toEqual([{ kind: "node", sequence: 1, timestamp: "1970-01-01T00:00:00.000Z", node: "node1", nodeId: "1", desc: "lost" }]);
