@@ -6,11 +6,11 @@
 //   node bench/failover_atrium.mjs [--trials 5] [--rows guest,remote] [--json FILE]
 //
 // Rows (median of --trials each, same keys as bench/failover_real.mjs):
-//   guest   guest1 (launcher:netns, bridge atrbf0, 10.214.230.0/24) with g1..g3 (Dummy) preferring it:
+//   guest   benchg1 (launcher:netns, bridge atrbf0, 10.214.230.0/24) with bg1..bg3 (Dummy) preferring it:
 //           SIGKILL of its atrium-remoted -> noticed (guest not online or a failed guest1 action),
-//           guest online again, g1..g3 running on guest1 again; SIGSTOP -> noticed, online again
+//           guest online again, bg1..bg3 running on the guest again; SIGSTOP -> noticed, online again
 //   remote  remote1 (ocf:pacemaker:remote server=10.214.231.21, no monitor configured,
-//           stonith-enabled=false) with d1..d3 preferring it: SIGKILL -> noticed, then the daemon
+//           stonith-enabled=false) with bd1..bd3 preferring it: SIGKILL -> noticed, then the daemon
 //           is started again -> remote1 online again, with reconnect_interval=5s and without
 // Every phase is bounded (detect 90 s, recover 90 s); a failed phase gives a null sample.
 // Writes bench/out/failover_atrium.json (or --json FILE) in the format failover_run.mjs reads.
@@ -28,8 +28,8 @@ const CLI = join(ROOT, "dist", "atrium.mjs");
 const REMOTED = join(ROOT, "dist", "atrium-remoted.mjs");
 const PHASE_MS = 90_000;
 const HOST = "bench-host";
-const GUEST = { node: "benchg1", ns: "atrium-g-benchg1", bridge: "atrbf0", addr: "10.214.230.11/24", ids: ["g1", "g2", "g3"] };
-const REMOTE = { node: "remote1", ns: "atrbr-r1", veth: "atvbr0", addr: "10.214.231.21", hostAddr: "10.214.231.254/24", ids: ["d1", "d2", "d3"] };
+const GUEST = { node: "benchg1", ns: "atrium-g-benchg1", bridge: "atrbf0", addr: "10.214.230.11/24", ids: ["bg1", "bg2", "bg3"] };
+const REMOTE = { node: "remote1", ns: "atrbr-r1", veth: "atvbr0", addr: "10.214.231.21", hostAddr: "10.214.231.254/24", ids: ["bd1", "bd2", "bd3"] };
 
 function parseArgs(argv) {
   const o = { trials: 5, rows: ["guest", "remote"], json: join(here, "out", "failover_atrium.json") };

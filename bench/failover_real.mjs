@@ -188,7 +188,7 @@ function rowsFromRaw(raw) {
       row("guest_kill_detect", "guest's daemon SIGKILLed -> noticed", g.kill.map((r) => r.detect_s), "VM = real-remoted.sh run-foreground via ocf:heartbeat:anything"),
       row("guest_kill_online", "guest's daemon SIGKILLed -> guest online again", g.kill.map((r) => r.online_s), "container restarted by the cluster"),
       row("guest_kill_resources", "guest's daemon SIGKILLed -> its resources running again", g.kill.map((r) => r.resources_s), "3 Dummies back on guest1"),
-      row("guest_freeze_detect", "guest's daemon frozen (SIGSTOP) -> noticed", g.freeze.map((r) => r.detect_s), "implicit guest connection monitor"),
+      row("guest_freeze_detect", "guest's daemon frozen (SIGSTOP) -> noticed", g.freeze.map((r) => r.detect_s), "implicit guest connection monitor: interval 30s, timeout 30s"),
       row("guest_freeze_online", "guest's daemon frozen (SIGSTOP) -> guest online again", g.freeze.map((r) => r.online_s), "container restarted by the cluster"),
     );
   }

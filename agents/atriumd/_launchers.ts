@@ -22,13 +22,8 @@ export function stopForcefully(l: GuestLauncher | undefined): GuestLauncher | un
   if (known) return known;
   const stop: GuestLauncher["stop"] = (handle, opts, ctx) =>
     l.stop(handle, { timeoutMs: Math.max(1000, Math.floor(opts.timeoutMs / 2)), force: true }, ctx);
-  const w = new Proxy(l, {
-    get(target, prop) {
-      if (prop === "stop") return stop;
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  // Registered launchers are frozen plain objects (the registry's wrappers): copy, replace stop.
+  const w: GuestLauncher = { ...l, stop };
   wrapped.set(l, w);
   return w;
 }

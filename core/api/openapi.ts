@@ -81,6 +81,7 @@ export const OPENAPI = {
           nodes: { type: "array", items: { type: "object", required: ["name", "kind", "online", "standby"], properties: { name: str, kind: { enum: ["cluster", "remote", "guest"] }, online: { type: "boolean" }, standby: { type: "boolean" }, host: str } } },
           resources: { type: "array", items: { type: "object", required: ["id", "agent", "role", "active_on"], properties: { id: str, agent: str, role: { enum: ["Started", "Stopped", "Promoted", "Unpromoted"] }, active_on: { type: "array", items: str } } } },
           failed_actions: { type: "array", items: { type: "object", required: ["resource", "node", "action", "interval", "rc", "status", "reason", "time"] } },
+          fencing: { type: "array", items: { type: "object", required: ["id", "target", "action", "state", "origin", "client", "delegate", "devices", "started"], properties: { target: str, action: str, state: { enum: ["pending", "success", "failed"] }, completed: str, error: str } } },
         },
       },
     },

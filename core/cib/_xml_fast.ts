@@ -78,24 +78,31 @@ function decodeEntities(s: string): string {
   return out + s.slice(from);
 }
 
+/**
+ * A small cache of recently seen names and short values, so the many repeated attribute names,
+ * tags and values of a CIB share one string each (less garbage, smaller trees).
+ */
+class Interner {
+  private readonly map = new Map<number, string>();
+
+  constructor(private readonly src: string) {}
+
+  get(start: number, end: number): string {
+    const len = end - start;
+    const s = this.src;
+    const key = len * 16777216 + s.charCodeAt(start) * 65536 + (s.charCodeAt(end - 1) & 255) * 256 +
+      (s.charCodeAt(start + (len >> 1)) & 255);
+    const hit = this.map.get(key);
+    if (hit !== undefined && s.startsWith(hit, start)) return hit;
+    const str = s.slice(start, end);
+    this.map.set(key, str);
+    return str;
+  }
+}
+
 function isWsOnly(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (!isWs(s.charCodeAt(i))) return false;
   return true;
-}
-
-interface Frame {
-  readonly tag: string;
-  readonly attrs: Record<string, string>;
-  readonly children: CibNode[];
-  text: string;
-  cdata: boolean;
-}
-
-function flush(f: Frame): void {
-  if (f.text.length === 0) return;
-  if (f.cdata || !isWsOnly(f.text)) f.children.push({ tag: "#text", text: f.text });
-  f.text = "";
-  f.cdata = false;
 }
 
 /**
@@ -124,8 +131,25 @@ function scan(s: string, maxDepth: number): FastDocument {
   const prolog: CibComment[] = [];
   const epilog: CibComment[] = [];
   let root: CibElement | undefined;
-  const stack: Frame[] = [];
-  let cur: Frame | undefined;
+  const names = new Interner(s);
+  const values = new Interner(s);
+  /** Open elements; their children arrays are filled in place. */
+  const stack: CibElement[] = [];
+  let cur: CibElement | undefined;
+  // Pending character data of `cur` (only the innermost open element can have any: it is
+  // flushed whenever a child opens).
+  let text = "";
+  let cdata = false;
+  const flush = (el: CibElement): void => {
+    if (text.length === 0) return;
+    if (cdata || !isWsOnly(text)) (el.children as CibNode[]).push({ tag: "#text", text });
+    text = "";
+    cdata = false;
+  };
+  const close = (el: CibElement): void => {
+    if (cur === undefined) root = el;
+    else (cur.children as CibNode[]).push(el);
+  };
 
   while (i < n) {
     const lt = s.indexOf("<", i);
@@ -137,7 +161,7 @@ function scan(s: string, maxDepth: number): FastDocument {
         if (!isWsOnly(raw)) throw BAIL;
       } else {
         if (raw.includes("]]>")) throw BAIL;
-        cur.text += raw.includes("&") ? decodeEntities(raw) : raw;
+        text += raw.includes("&") ? decodeEntities(raw) : raw;
       }
     }
     if (lt === -1) break;
@@ -146,33 +170,36 @@ function scan(s: string, maxDepth: number): FastDocument {
     if (c === 47) {
       // Closing tag.
       if (cur === undefined) throw BAIL;
-      const tag = cur.tag;
-      if (!s.startsWith(tag, i + 1)) throw BAIL;
-      let j = i + 1 + tag.length;
+      const el: CibElement = cur;
+      if (!s.startsWith(el.tag, i + 1)) throw BAIL;
+      let j = i + 1 + el.tag.length;
       while (j < n && isWs(s.charCodeAt(j))) j++;
       if (s.charCodeAt(j) !== 62) throw BAIL;
       i = j + 1;
-      closeFrame();
+      flush(el);
+      stack.pop();
+      cur = stack.length > 0 ? stack[stack.length - 1] : undefined;
+      close(el);
     } else if (c === 33) {
       if (s.startsWith("!--", i)) {
-        const close = s.indexOf("-->", i + 3);
-        if (close === -1) throw BAIL;
-        const body = s.slice(i + 3, close);
+        const end = s.indexOf("-->", i + 3);
+        if (end === -1) throw BAIL;
+        const body = s.slice(i + 3, end);
         if (body.includes("--") || body.endsWith("-")) throw BAIL;
         const node: CibComment = { tag: "#comment", text: body };
         if (cur === undefined) (root === undefined ? prolog : epilog).push(node);
         else {
           flush(cur);
-          cur.children.push(node);
+          (cur.children as CibNode[]).push(node);
         }
-        i = close + 3;
+        i = end + 3;
       } else if (s.startsWith("![CDATA[", i)) {
         if (cur === undefined) throw BAIL;
-        const close = s.indexOf("]]>", i + 8);
-        if (close === -1) throw BAIL;
-        cur.text += s.slice(i + 8, close);
-        cur.cdata = true;
-        i = close + 3;
+        const end = s.indexOf("]]>", i + 8);
+        if (end === -1) throw BAIL;
+        text += s.slice(i + 8, end);
+        cdata = true;
+        i = end + 3;
       } else {
         throw BAIL;
       }
@@ -182,7 +209,7 @@ function scan(s: string, maxDepth: number): FastDocument {
       if (stack.length >= maxDepth) throw BAIL;
       let j = i + 1;
       while (j < n && isNameChar(s.charCodeAt(j))) j++;
-      const tag = s.slice(i, j);
+      const tag = names.get(i, j);
       const attrs: Record<string, string> = {};
       let selfClose = false;
       for (;;) {
@@ -200,29 +227,31 @@ function scan(s: string, maxDepth: number): FastDocument {
         if (k === j || !isNameStart(d)) throw BAIL;
         let e = k + 1;
         while (e < n && isNameChar(s.charCodeAt(e))) e++;
-        const name = s.slice(k, e);
+        const name = names.get(k, e);
         while (e < n && isWs(s.charCodeAt(e))) e++;
         if (s.charCodeAt(e) !== 61) throw BAIL;
         e++;
         while (e < n && isWs(s.charCodeAt(e))) e++;
         const q = s.charCodeAt(e);
         if (q !== 34 && q !== 39) throw BAIL;
-        const close = s.indexOf(q === 34 ? '"' : "'", e + 1);
-        if (close === -1) throw BAIL;
-        let value = s.slice(e + 1, close);
+        const end = s.indexOf(q === 34 ? '"' : "'", e + 1);
+        if (end === -1) throw BAIL;
+        let value = end - e - 1 <= 24 ? values.get(e + 1, end) : s.slice(e + 1, end);
         if (value.includes("<")) throw BAIL;
         if (value.includes("\n") || value.includes("\t")) value = value.replace(/[\n\t]/g, " ");
         if (value.includes("&")) value = decodeEntities(value);
         if (name === "__proto__" || Object.prototype.hasOwnProperty.call(attrs, name)) throw BAIL;
         attrs[name] = value;
-        j = close + 1;
+        j = end + 1;
       }
       if (cur !== undefined) flush(cur);
-      const f: Frame = { tag, attrs, children: [], text: "", cdata: false };
-      stack.push(f);
-      cur = f;
+      const el: CibElement = { tag, attrs, children: [] };
       i = j;
-      if (selfClose) closeFrame();
+      if (selfClose) close(el);
+      else {
+        stack.push(el);
+        cur = el;
+      }
     } else {
       // Processing instructions, stray "<" and anything else: the slow path decides.
       throw BAIL;
@@ -230,13 +259,4 @@ function scan(s: string, maxDepth: number): FastDocument {
   }
   if (cur !== undefined || root === undefined) throw BAIL;
   return { prolog, root, epilog };
-
-  function closeFrame(): void {
-    const f = stack.pop()!;
-    flush(f);
-    const el: CibElement = { tag: f.tag, attrs: f.attrs, children: f.children };
-    cur = stack.length > 0 ? stack[stack.length - 1] : undefined;
-    if (cur === undefined) root = el;
-    else cur.children.push(el);
-  }
 }

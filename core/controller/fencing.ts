@@ -120,7 +120,7 @@ export class ControllerFencing {
   readonly #o: ControllerFencingOptions;
   readonly #log: Logger;
   #off: (() => void) | undefined;
-  #configuredFrom: Cib | undefined;
+  #configuredFrom: unknown;
   #saving: Promise<void> = Promise.resolve();
 
   constructor(options: ControllerFencingOptions) {
@@ -220,8 +220,10 @@ export class ControllerFencing {
 
   #configure(): void {
     const cib = this.#o.cib.get();
-    if (cib === this.#configuredFrom) return;
-    this.#configuredFrom = cib;
+    // Status-only changes keep the (immutable) configuration element: nothing to re-read then.
+    const conf = cib.children.find((c) => c.tag === "configuration") ?? cib;
+    if (conf === this.#configuredFrom) return;
+    this.#configuredFrom = conf;
     try {
       this.#o.fencer.configure(readFencerConfig(cib, { localNode: this.#o.localNode }));
     } catch (e) {

@@ -7,6 +7,10 @@
  * - {@link Controller}: the loop. {@link runTransition}: the transition runner.
  * - {@link recordOperation}, {@link recordFailure}, {@link markRemoteNode}: status edits.
  * - {@link localExecutor}, {@link remoteConnector}: adapters to core/executor and core/remote.
+ * - {@link ControllerFencing}: the `fence` hook over core/fencer, configured from the CIB, with
+ *   {@link markNodeFenced} (Pacemaker's `send_stonith_update`) and a persisted history.
+ * - {@link watchClusterEvents}, {@link statusEvents}: cluster events (node, resource, attribute)
+ *   from status changes, for the `notify` option (notifier plugins through `registry.notifyAll`).
  *
  * @example
  * ```ts

@@ -94,7 +94,7 @@ export function planActions(ws: WorkingSet): Map<Primitive, Plan> {
         plan.start = true;
         plan.startRunnable = false;
         plan.blockedBy = "no quorum";
-      } else if (noQuorum && ws.options.noQuorumPolicy === "freeze" && plan.start) {
+      } else if (noQuorum && ws.options.noQuorumPolicy === "freeze" && plan.start && p.running.size === 0) {
         plan.startRunnable = false;
         plan.blockedBy = "no quorum";
       }

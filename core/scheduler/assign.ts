@@ -9,6 +9,7 @@ import { INFINITY } from "./scores.ts";
 import { nodeAvailable } from "./scores_init.ts";
 import { applyColocation, indexColocations, mergeColocated, primaryNodes, type ColocIndex } from "./colocation.ts";
 import { assignClone } from "./assign_clone.ts";
+import { assignmentOrder } from "./assign_order.ts";
 import type { Primitive, Rsc, SNode, WorkingSet } from "./_model.ts";
 
 /** State shared by the assignment functions. */
@@ -251,7 +252,8 @@ export function assignPrimitive(ctx: AssignCtx, p: Primitive, prefer?: string): 
     p.nextRole = role ?? "Stopped";
   } else if (p.targetRole === "Stopped" || p.orphan || ws.options.stopAllResources) {
     node = null;
-  } else if (frozen && p.running.size > 0) {
+  } else if (frozen && p.running.size > 0 && !frozenMayMove(ws, p)) {
+    // no-quorum-policy=freeze: starts are blocked; only a healthy active resource may move
     const cur = currentNode(p);
     node = cur !== undefined && nodeAvailable(ws.nodes.get(cur)) && p.failed.size === 0 ? cur : null;
   } else {
@@ -269,6 +271,12 @@ export function assignPrimitive(ctx: AssignCtx, p: Primitive, prefer?: string): 
     }
   }
   return node;
+}
+
+/** Whether a resource may be placed freely under no-quorum-policy=freeze (active on a usable node). */
+function frozenMayMove(ws: WorkingSet, p: Primitive): boolean {
+  const cur = currentNode(p);
+  return p.running.size === 1 && cur !== undefined && nodeAvailable(ws.nodes.get(cur)) && p.failed.size === 0;
 }
 
 /** Assign any resource (group members in order; clones through assignClone). */
@@ -293,25 +301,14 @@ export function assignRsc(ctx: AssignCtx, r: Rsc): void {
   }
 }
 
-function currentScore(ctx: AssignCtx, r: Rsc): number {
-  const prims = r.kind === "primitive" ? [r] : r.kind === "group" ? r.members.filter((m) => m.kind === "primitive") as Primitive[] : [];
-  const p = prims[0];
-  if (!p) return -INFINITY;
-  const cur = currentNode(p);
-  if (cur === undefined) return -INFINITY;
-  return p.allowed.get(cur) ?? -INFINITY;
-}
-
 /** Assign every resource of the working set. */
 export function assignAll(ws: WorkingSet): ColocIndex {
   const idx = indexColocations(ws);
   const haveStonithDevice = [...ws.byId.values()].some((r) => r.kind === "primitive" && r.cls === "stonith");
   const ctx: AssignCtx = { ws, idx, assigning: new Set(), haveStonithDevice };
-  const order = ws.resources.map((r, i) => ({ r, i, cur: currentScore(ctx, r) }))
-    // Pacemaker 2.1.5 sorts by current-node score only with a non-default placement strategy
-    // (pcmk__sort_resources); otherwise resources keep priority-then-configuration order.
-    .sort((a, b) => b.r.priority - a.r.priority || (ws.options.placementStrategy !== "default" ? b.cur - a.cur : 0) || a.i - b.i)
-    .map((x) => x.r);
+  const nodeOrder = ws.options.placementStrategy === "default" ? []
+    : sortNodes(ws, new Map([...ws.nodes.keys()].map((n) => [n, 0])));
+  const order = assignmentOrder(ws, idx, nodeOrder);
   // Connections first; a partially migrated connection prefers its migration target.
   for (const r of order) if (r.kind === "primitive" && r.remoteNode) assignPrimitive(ctx, r, r.partialMigration?.target);
   for (const r of order) assignRsc(ctx, r);

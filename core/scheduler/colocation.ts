@@ -46,7 +46,28 @@ export function indexColocations(ws: WorkingSet): ColocIndex {
     if (prim.kind === "group") prim = prim.members[prim.members.length - 1] ?? prim;
     push(withThis, prim, c);
   }
+  for (const l of thisWith.values()) l.sort(byPrimaryPriority);
+  for (const l of withThis.values()) l.sort(byDependentPriority);
   return { thisWith, withThis };
+}
+
+/** Pacemaker's order of a resource's "with this" list: dependent priority, clones first, then id. */
+function byDependentPriority(a: Colocation, b: Colocation): number {
+  return byRsc(a.dependent, b.dependent);
+}
+
+const VARIANT: Record<Rsc["kind"], number> = { primitive: 0, group: 1, clone: 2, bundle: 3 };
+
+/** Pacemaker's order of a resource's "this with" list: primary priority, clones first, then id. */
+function byPrimaryPriority(a: Colocation, b: Colocation): number {
+  return byRsc(a.primary, b.primary);
+}
+
+function byRsc(x: Rsc, y: Rsc): number {
+  if (x.priority !== y.priority) return y.priority - x.priority;
+  if (x.kind !== y.kind) return VARIANT[y.kind] - VARIANT[x.kind];
+  if (x.kind === "clone" && y.kind === "clone" && x.promotable !== y.promotable) return x.promotable ? -1 : 1;
+  return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
 }
 
 /** The nodes a (now assigned) primary resource occupies, filtered by role when given. */
@@ -150,12 +171,18 @@ function bestMatching(ws: WorkingSet, r: Rsc, attr: string, value: string | unde
   return best;
 }
 
+/** Whether any node with a non-negative score in `scores` can run resources. */
+export function anyNodeAvailable(ws: WorkingSet, scores: Map<string, number>): boolean {
+  return anyAvailable(ws, scores);
+}
+
 /**
  * Merge the scores of `r` (and, recursively, of resources colocated with it) into `scores` at
- * `factor` (Pacemaker's add-colocated-node-scores). Rolls back when no node would remain.
+ * `factor` (Pacemaker's add-colocated-node-scores); with `thisWith`, follow the resources `r`
+ * is colocated with instead. Rolls back when no node would remain.
  */
 export function mergeColocated(ws: WorkingSet, idx: ColocIndex, r: Rsc, scores: Map<string, number>,
-  attr: string, factor: number, merging: Set<Rsc> = new Set(), onlyPositive = false): void {
+  attr: string, factor: number, merging: Set<Rsc> = new Set(), onlyPositive = false, thisWith = false): void {
   if (merging.has(r)) return;
   let src = r;
   if (src.kind === "group") {
@@ -180,10 +207,16 @@ export function mergeColocated(ws: WorkingSet, idx: ColocIndex, r: Rsc, scores: 
   }
   if (!anyAvailable(ws, work)) { merging.delete(r); return; }
   const mult = factor < 0 ? -1 : 1;
-  const list = r.kind === "group" ? idx.withThis.get(r.members[r.members.length - 1]!) ?? [] : idx.withThis.get(r) ?? [];
-  for (const c of list) {
-    if (!c.influence) continue;
-    mergeColocated(ws, idx, c.dependent, work, c.nodeAttribute, mult * c.score / INFINITY, merging, onlyPositive);
+  if (thisWith) {
+    for (const c of idx.thisWith.get(src) ?? []) {
+      mergeColocated(ws, idx, c.primary, work, c.nodeAttribute, mult * c.score / INFINITY, merging, onlyPositive, true);
+    }
+  } else {
+    const list = r.kind === "group" ? idx.withThis.get(r.members[r.members.length - 1]!) ?? [] : idx.withThis.get(r) ?? [];
+    for (const c of list) {
+      if (!c.influence) continue;
+      mergeColocated(ws, idx, c.dependent, work, c.nodeAttribute, mult * c.score / INFINITY, merging, onlyPositive);
+    }
   }
   scores.clear();
   for (const [n, s] of work) scores.set(n, onlyPositive && s === HACK ? 1 : s);

@@ -41,6 +41,13 @@ function resolver(cib: Cib, ws: WorkingSet): (id: string | undefined) => Rsc[] {
   };
 }
 
+/** Ids of `<tag>`s and `<template>`s (that are not also resource ids). */
+function tagAndTemplateIds(cib: Cib, ws: WorkingSet): Set<string> {
+  const conf = kid(cib, "configuration");
+  const ids = [...kids(kid(conf, "tags"), "tag"), ...kids(kid(conf, "resources"), "template")].map((e) => e.attrs.id ?? "");
+  return new Set(ids.filter((id) => id && !ws.byId.has(id)));
+}
+
 function nodeCtx(ws: WorkingSet, ctx: RuleContext, node: string): RuleContext {
   return { ...ctx, node: ws.nodes.get(node)!.attrs };
 }
@@ -102,12 +109,16 @@ function setMembers(s: CibElement, find: (id: string | undefined) => Rsc[]): Rsc
   return kids(s, "resource_ref").flatMap((r) => find(r.attrs.id));
 }
 
-function unpackColocation(el: CibElement, ws: WorkingSet, find: (id: string | undefined) => Rsc[]): void {
+function unpackColocation(el: CibElement, ws: WorkingSet, find: (id: string | undefined) => Rsc[], refs: Set<string>): void {
   const id = el.attrs.id ?? "";
   const score = parseScore(el.attrs.score);
   const sets = kids(el, "resource_set").map((s) => deref(s, ws.ids));
   const attr = el.attrs["node-attribute"];
   if (!sets.length) {
+    if (refs.has(el.attrs.rsc ?? "") && refs.has(el.attrs["with-rsc"] ?? "")) {
+      ws.warnings.push(`Ignoring constraint "${id}" because two templates or tags cannot be colocated`);
+      return;
+    }
     for (const d of find(el.attrs.rsc)) for (const p of find(el.attrs["with-rsc"])) {
       pushColoc(ws, id, d, p, score, el.attrs["rsc-role"], el.attrs["with-rsc-role"], attr, el.attrs.influence);
     }
@@ -196,13 +207,14 @@ function unpackTicket(el: CibElement, ws: WorkingSet, find: (id: string | undefi
 /** Unpack `<constraints>` and the tickets of the status section. */
 export function unpackConstraints(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
   const find = resolver(cib, ws);
+  const refs = tagAndTemplateIds(cib, ws);
   for (const t of kids(kid(kid(cib, "status"), "tickets"), "ticket_state")) {
     ws.tickets.set(t.attrs.id ?? "", { granted: bool(t.attrs.granted, false), standby: bool(t.attrs.standby, false) });
   }
   for (const el of kids(kid(kid(cib, "configuration"), "constraints"))) {
     switch (el.tag) {
       case "rsc_location": unpackLocation(el, ws, ctx, find); break;
-      case "rsc_colocation": unpackColocation(el, ws, find); break;
+      case "rsc_colocation": unpackColocation(el, ws, find, refs); break;
       case "rsc_order": unpackOrder(el, ws, find); break;
       case "rsc_ticket": unpackTicket(el, ws, find); break;
       default: break;

@@ -79,6 +79,9 @@ export function initScores(ws: WorkingSet): void {
     const guestConn = r.kind === "primitive" && r.remoteNode !== undefined && r.container !== undefined;
     if (ws.options.symmetric || guestConn) for (const n of ws.nodes.keys()) r.allowed.set(n, base.get(n)!);
   }
+  // Node lists the per-resource loops below need (in node order), computed once.
+  const nonCluster = [...ws.nodes.values()].filter((n) => n.type !== "cluster");
+  const bundleNodes = [...ws.nodes.values()].filter((n) => n.bundleNode);
   const fillers = new Map<string, Primitive[]>();
   for (const r of all) {
     if (r.kind !== "primitive" || !r.container || (r.remoteNode && r.bundle)) continue;
@@ -95,9 +98,9 @@ export function initScores(ws: WorkingSet): void {
     // Connection resources run only on cluster nodes; nothing runs on a guest node's own
     // container host through it.
     if (r.remoteNode || (r.guestNode && !r.bundle) || r.cls === "stonith") {
-      for (const n of ws.nodes.values()) if (n.type !== "cluster") addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
+      for (const n of nonCluster) addScore(r, n.name, -INFINITY, "connection resources run on cluster nodes");
     }
-    for (const n of ws.nodes.values()) {
+    for (const n of bundleNodes) {
       if (n.bundleNode && !(r.bundle?.id === n.bundleNode && r.bundle.part === "child")) addScore(r, n.name, -INFINITY, `bundle node ${n.name} runs only its bundle's resource`);
     }
     const force = (r as { forceNode?: string }).forceNode;
@@ -118,7 +121,7 @@ export function initScores(ws: WorkingSet): void {
   applyExclusiveDiscovery(ws, addScore);
   for (const r of all) {
     if (r.kind !== "clone") continue;
-    for (const n of ws.nodes.values()) {
+    for (const n of bundleNodes) {
       if (n.bundleNode && r.bundleOf !== n.bundleNode) addScore(r, n.name, -INFINITY, `bundle node ${n.name} runs only its bundle's resource`);
     }
   }

@@ -177,6 +177,21 @@ describe("ControllerFencing", () => {
     expect(fencer.calls).toEqual([{ target: "node2", action: "off", kind: "cluster" }]);
   });
 
+  it("re-reads the fencing configuration when the configuration changes, not on status updates", async () => {
+    const mem = new MemoryCib(uncleanCib());
+    const fencer = new FakeFencer([]);
+    const fencing = new ControllerFencing({ fencer, cib: mem, localNode: "node1" });
+    fencing.start();
+    expect(fencer.configured).toBe(1);
+    await mem.apply((c) => markNodeFenced(c, "node2", 1));
+    expect(fencer.configured).toBe(1);
+    mem.set(parseCib(serializeCib(mem.get()).replace(`value="true"/>`, `value="true"/><nvpair id="o2" name="stonith-timeout" value="30s"/>`)));
+    expect(fencer.configured).toBe(2);
+    await fencing.close();
+    mem.set(uncleanCib());
+    expect(fencer.configured).toBe(2);
+  });
+
   it("marks a remote node fenced with node_fenced and keeps the history in a file", async () => {
     const cib = parseCib(`<cib admin_epoch="0" epoch="1" num_updates="0" validate-with="pacemaker-3.9"><configuration><crm_config/><nodes/><resources>
       <primitive id="r1" class="ocf" provider="pacemaker" type="remote"/></resources><constraints/></configuration>
