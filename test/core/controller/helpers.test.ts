@@ -78,9 +78,12 @@ describe("describeResource()", () => {
 describe("withMissingMonitors()", () => {
   it("adds the recurring monitor of a running resource that has none recorded, and nothing once it is", () => {
     const AGENT = { class: "ocf", provider: "pacemaker", type: "Dummy" };
+    // The parameters the resource is configured with: a start recorded with other parameters is a
+    // definition change, which the scheduler answers with a restart.
+    const PARAMS = { state: "/tmp/d1.state" };
     const now = Date.now();
     let cib = recordOperation(dummyCib(["d1"]), {
-      node: "node1", resource: "d1", agent: AGENT, targetRc: 0, params: {}, timeoutMs: 20000,
+      node: "node1", resource: "d1", agent: AGENT, targetRc: 0, params: PARAMS, timeoutMs: 20000,
       result: { resource: "d1", action: "start", intervalMs: 0, callId: 1, rc: 0, status: "done", runAt: now, rcChangedAt: now, execTimeMs: 1, queueTimeMs: 0 },
     });
     const t = schedule(cib, { now: new Date(now) });
@@ -88,7 +91,7 @@ describe("withMissingMonitors()", () => {
     const filled = withMissingMonitors(t, cib);
     expect(filled.actions).toEqual([{ id: 0, kind: "monitor", key: "d1_monitor_10000", resource: "d1", node: "node1", interval: 10000, timeout: 20000, inputs: [], runnable: true }]);
     cib = recordOperation(cib, {
-      node: "node1", resource: "d1", agent: AGENT, targetRc: 0, params: {}, timeoutMs: 20000,
+      node: "node1", resource: "d1", agent: AGENT, targetRc: 0, params: PARAMS, timeoutMs: 20000,
       result: { resource: "d1", action: "monitor", intervalMs: 10000, callId: 2, rc: 0, status: "done", runAt: now, rcChangedAt: now, execTimeMs: 1, queueTimeMs: 0 },
     });
     expect(withMissingMonitors(schedule(cib, { now: new Date(now) }), cib).actions).toEqual([]);
