@@ -17,7 +17,7 @@
 //     --crm MODE       all | none | N (run crm_simulate only up to N resources) (default all)
 //     --no-phases      skip the per-phase probe
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,13 +68,21 @@ console.log(JSON.stringify({ read: t1 - t0, parse: t2 - t1, schedule: t3 - t2, o
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
 }
 
-function timed(cmd, argv) {
+/**
+ * Run under `timeout` (and /usr/bin/time -v, its report in a file). Output is discarded unless
+ * `keepStdout` (crm_simulate -s prints every score: at 5,000 resources that is more text than
+ * one JavaScript string holds).
+ */
+function timed(cmd, argv, keepStdout = false) {
+  const timeFile = join(dir, "time.txt");
   const t0 = performance.now();
-  const full = haveTime ? ["/usr/bin/time", ["-v", "timeout", String(timeoutS), cmd, ...argv]] : ["timeout", [String(timeoutS), cmd, ...argv]];
-  const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 1 << 30 });
+  const full = haveTime ? ["/usr/bin/time", ["-v", "-o", timeFile, "timeout", String(timeoutS), cmd, ...argv]] : ["timeout", [String(timeoutS), cmd, ...argv]];
+  const r = spawnSync(full[0], full[1], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", keepStdout ? "pipe" : "ignore", "ignore"] });
   const wall = (performance.now() - t0) / 1000;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? "");
-  return { wall, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, rc: r.status, timedOut: r.status === 124, stdout: r.stdout };
+  let report = "";
+  try { report = haveTime ? readFileSync(timeFile, "utf8") : ""; } catch { /* no report */ }
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);
+  return { wall, rssMB: rss ? Math.round(Number(rss[1]) / 1024) : NaN, rc: r.status, timedOut: r.status === 124, stdout: r.stdout ?? "" };
 }
 
 const s = (x) => (x / 1000).toFixed(2);
@@ -93,7 +101,7 @@ for (const { n, g, r, k, probes } of sizes) {
     let ph = "n/a";
     if (phases && a.rc === 0) {
       log("phase probe");
-      const p = timed(process.execPath, [probe, f]);
+      const p = timed(process.execPath, [probe, f], true);
       try { const j = JSON.parse(p.stdout); ph = `${s(j.read)}/${s(j.parse)}/${s(j.schedule)}/${s(j.output)}`; } catch { ph = `rc ${p.rc}`; }
     }
     const runCrm = haveCrm && crmMode !== "none" && (crmMode === "all" || k <= Number(crmMode));

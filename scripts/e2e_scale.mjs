@@ -6,7 +6,11 @@
 // waited for until everything has recovered. A checker samples every executor (the host's /run
 // and each guest's private /run) all along and counts Dummies proven active on two nodes at once.
 //
-//   npm run e2e:scale -- [--guests N] [--resources N] [--kills N] [--together] [--interval MS] [--limit-min M]
+//   npm run e2e:scale -- [--guests N] [--resources N] [--kills N] [--together] [--interval MS] [--limit-min M] [--flush-neigh]
+//
+// --together kills all the victims at once (default: one after another). --flush-neigh is a
+// diagnostic: while a guest recovers, its ARP entry on the host bridge is deleted every poll, so
+// a restarted guest (new veth, new MAC address) is reachable at once.
 //
 // Prints progress and the times; writes bench/out/e2e_scale.json. Exit 0 when everything
 // started, recovered within the limits and no violation was found; 1 otherwise (also when it
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     resources: { type: "string", default: "64" },
     kills: { type: "string", default: "5" },
     together: { type: "boolean", default: false },
+    "flush-neigh": { type: "boolean", default: false },
     interval: { type: "string", default: "100" },
     "limit-min": { type: "string", default: "10" },
   },
@@ -82,7 +87,8 @@ function write(result) {
 const h = await loadHelpers();
 const spec = { prefix: "sx", guests: GUESTS, resources: RESOURCES, bridge: "atrscale1", subnet: "10.214.61", monitor: "1s" };
 const HOST = "scale-host";
-const result = { spec, host: HOST, started_at: new Date(t00).toISOString(), ok: false, error: null, all_started_ms: null, create_ms: null, kills: [], checker: null, rss_mb: null, leftovers: [] };
+const options = { kills: KILLS, together: values.together, flush_neigh: values["flush-neigh"], checker_interval_ms: INTERVAL, limit_ms: LIMIT_MS };
+const result = { spec, options, host: HOST, started_at: new Date(t00).toISOString(), ok: false, error: null, all_started_ms: null, create_ms: null, kills: [], checker: null, rss_mb: null, leftovers: [] };
 
 const blocker = h.clusterSuiteBlocker();
 if (blocker !== undefined) {
@@ -167,7 +173,7 @@ try {
   const rounds = values.together ? [victims] : victims.map((v) => [v]);
   for (const round of rounds) {
     say(`killing the atrium-remoted of ${round.join(", ")}`);
-    const rs = await h.killAndRecover(d, spec, round, 180_000, say);
+    const rs = await h.killAndRecover(d, spec, round, 180_000, say, values["flush-neigh"]);
     for (const r of rs) {
       say(`${r.guest}: failure seen after ${r.detectedMs} ms, recovered after ${r.recoveredMs} ms`);
       result.kills.push(r);

@@ -16,13 +16,15 @@ import { type Cib, type CibElement, type CibNode, isElement } from "../../core/c
 export const IMPLICIT_CONNECTION_MONITOR = "30s";
 
 function isRemoteConnection(el: CibElement): boolean {
-  return el.tag === "primitive" && el.attrs.class === "ocf" && el.attrs.provider === "pacemaker" && el.attrs.type === "remote";
+  return el.tag === "primitive" && el.attrs.class === "ocf" && el.attrs.provider === "pacemaker" &&
+    el.attrs.type === "remote";
 }
 
 function hasRecurringMonitor(el: CibElement): boolean {
   const ops = el.children.find((c): c is CibElement => isElement(c, "operations"));
   return (ops?.children ?? []).some((o) =>
-    isElement(o, "op") && o.attrs.name === "monitor" && o.attrs.interval !== undefined && !/^0+[a-z]*$/i.test(o.attrs.interval.trim()) &&
+    isElement(o, "op") && o.attrs.name === "monitor" && o.attrs.interval !== undefined &&
+    !/^0+[a-z]*$/i.test(o.attrs.interval.trim()) &&
     !/^(false|no|off|0)$/i.test(o.attrs.enabled ?? "true")
   );
 }
@@ -31,7 +33,12 @@ function withMonitor(el: CibElement): CibElement {
   const id = el.attrs.id ?? "remote";
   const op: CibElement = {
     tag: "op",
-    attrs: { id: `${id}-monitor-interval-${IMPLICIT_CONNECTION_MONITOR}`, name: "monitor", interval: IMPLICIT_CONNECTION_MONITOR, timeout: IMPLICIT_CONNECTION_MONITOR },
+    attrs: {
+      id: `${id}-monitor-interval-${IMPLICIT_CONNECTION_MONITOR}`,
+      name: "monitor",
+      interval: IMPLICIT_CONNECTION_MONITOR,
+      timeout: IMPLICIT_CONNECTION_MONITOR,
+    },
     children: [],
   };
   const i = el.children.findIndex((c) => isElement(c, "operations"));

@@ -19,7 +19,14 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Cib, type CibElement, isElement } from "../../core/cib/model.ts";
-import { cibAccess, Controller, localExecutor, nodeAttribute, remoteConnector, setNodeAttribute } from "../../core/controller/mod.ts";
+import {
+  cibAccess,
+  Controller,
+  localExecutor,
+  nodeAttribute,
+  remoteConnector,
+  setNodeAttribute,
+} from "../../core/controller/mod.ts";
 import { Executor } from "../../core/executor/mod.ts";
 import { registerPlugins } from "../../core/plugin/bootstrap.ts";
 import { Registry } from "../../core/plugin/registry.ts";
@@ -84,7 +91,8 @@ async function readHandles(path: string, log: Logger): Promise<GuestHandle[]> {
     const v: unknown = JSON.parse(text);
     if (!Array.isArray(v)) throw new SyntaxError("expected an array");
     return v.filter((h): h is GuestHandle =>
-      typeof h === "object" && h !== null && typeof h.launcher === "string" && typeof h.resource === "string" &&
+      typeof h === "object" && h !== null && typeof h.launcher === "string" &&
+      typeof h.resource === "string" &&
       typeof h.node === "string" && typeof h.state === "object" && h.state !== null
     );
   } catch (e) {
@@ -97,7 +105,9 @@ async function readHandles(path: string, log: Logger): Promise<GuestHandle[]> {
 function launcherResources(cib: Cib): Set<string> {
   const out = new Set<string>();
   const walk = (el: CibElement): void => {
-    if (el.tag === "primitive" && el.attrs.class === "launcher" && el.attrs.id !== undefined) out.add(el.attrs.id);
+    if (el.tag === "primitive" && el.attrs.class === "launcher" && el.attrs.id !== undefined) {
+      out.add(el.attrs.id);
+    }
     for (const c of el.children) if (isElement(c) && c.tag !== "status") walk(c);
   };
   walk(cib);
@@ -108,23 +118,35 @@ function launcherResources(cib: Cib): Set<string> {
  * Build and start the controller for atriumd (see the module documentation). Rejects when the
  * built-in plugins cannot be registered (nothing is left running then).
  */
-export async function startController(ctx: ControllerContext, opts: StartControllerOptions): Promise<RunningController> {
+export async function startController(
+  ctx: ControllerContext,
+  opts: StartControllerOptions,
+): Promise<RunningController> {
   const log = toLogger(ctx.log, "");
   const registry = new Registry({ log: toLogger(ctx.log, "plugin: ") });
-  const configs: Record<string, unknown> = { netns: { stateDir: join(opts.stateDir, "guests") }, ...(await readPluginConfigs(opts.stateDir, log)), ...(opts.pluginConfigs ?? {}) };
+  const configs: Record<string, unknown> = {
+    netns: { stateDir: join(opts.stateDir, "guests") },
+    ...(await readPluginConfigs(opts.stateDir, log)),
+    ...(opts.pluginConfigs ?? {}),
+  };
   try {
     await registerPlugins(registry, { builtins: builtinPlugins(), baseDir: opts.stateDir, configs });
   } catch (e) {
     await registry.close().catch(() => []);
     throw e;
   }
-  const executor = new Executor({ resolveClass: (n) => registry.resourceClass(n), log: toLogger(ctx.log, "executor: ") });
+  const executor = new Executor({
+    resolveClass: (n) => registry.resourceClass(n),
+    log: toLogger(ctx.log, "executor: "),
+  });
   const local = localExecutor(executor);
   const { service, nodeName, authkey } = ctx;
 
   // A stale shutdown request (a crash while stopping) must not stop the node again.
   if (nodeAttribute(service.get(), nodeName, "shutdown") !== undefined) {
-    await service.apply((cib) => setNodeAttribute(cib, nodeName, "shutdown", undefined)).catch((e) => log.warn(`Cannot clear the shutdown attribute: ${message(e)}`));
+    await service.apply((cib) => setNodeAttribute(cib, nodeName, "shutdown", undefined)).catch((e) =>
+      log.warn(`Cannot clear the shutdown attribute: ${message(e)}`)
+    );
   }
 
   const fencing = await startFencing({ service, registry, nodeName, log, stateDir: opts.stateDir });
@@ -133,7 +155,9 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     scheduler: (cib, now) => schedule(withConnectionMonitors(cib), { now }),
     nodeName,
     local,
-    ...(authkey ? { connector: remoteConnector({ key: authkey, clientName: `atriumd-${nodeName}` }), authkey } : {}),
+    ...(authkey
+      ? { connector: remoteConnector({ key: authkey, clientName: `atriumd-${nodeName}` }), authkey }
+      : {}),
     launcher: (n) => stopForcefully(registry.launcher(n)),
     fence: fencing.fence,
     notify: fencing.notify,
@@ -144,14 +168,18 @@ export async function startController(ctx: ControllerContext, opts: StartControl
   const handlesPath = join(opts.stateDir, "guests.json");
   for (const h of await readHandles(handlesPath, log)) {
     try {
-      if (await controller.launchers.recover(h)) log.info(`Adopted running guest container "${h.resource}" (node "${h.node}")`);
+      if (await controller.launchers.recover(h)) {
+        log.info(`Adopted running guest container "${h.resource}" (node "${h.node}")`);
+      }
     } catch (e) {
       log.warn(`Cannot adopt guest container "${h.resource}": ${message(e)}`);
     }
   }
   let lastSaved = "";
   const saveHandles = async (): Promise<void> => {
-    const hs = [...launcherResources(service.get())].map((r) => controller.launchers.handle(r)).filter((h): h is GuestHandle => h !== undefined);
+    const hs = [...launcherResources(service.get())].map((r) => controller.launchers.handle(r)).filter((
+      h,
+    ): h is GuestHandle => h !== undefined);
     const text = JSON.stringify(hs);
     if (text === lastSaved) return;
     lastSaved = text;
@@ -171,7 +199,9 @@ export async function startController(ctx: ControllerContext, opts: StartControl
     stopping ??= (async () => {
       const limit = opts.shutdownTimeoutMs ?? 120_000;
       try {
-        await service.apply((cib) => setNodeAttribute(cib, nodeName, "shutdown", String(Math.floor(Date.now() / 1000))));
+        await service.apply((cib) =>
+          setNodeAttribute(cib, nodeName, "shutdown", String(Math.floor(Date.now() / 1000)))
+        );
         await delay(20);
         const done = await Promise.race([controller.idle().then(() => true), delay(limit).then(() => false)]);
         if (!done) log.warn(`Resources did not stop within ${limit} ms; leaving them as they are`);

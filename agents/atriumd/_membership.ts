@@ -18,7 +18,10 @@ export function hasQuorum(cib: Cib): boolean {
   const nodes = clusterNodes(cib).filter((n) => n.kind === "cluster");
   if (nodes.length === 0) return false;
   const names = new Set(nodes.map((n) => n.name));
-  const members = nodeStates(cib).filter((s) => names.has(s.attrs.uname ?? "") && s.attrs.in_ccm === "true" && s.attrs.crmd === "online").length;
+  const members =
+    nodeStates(cib).filter((s) =>
+      names.has(s.attrs.uname ?? "") && s.attrs.in_ccm === "true" && s.attrs.crmd === "online"
+    ).length;
   return members * 2 > nodes.length;
 }
 

@@ -2,4 +2,7 @@
 import { runDaemonMain } from "../_daemon.ts";
 import { runAtriumd, startNodeController } from "./mod.ts";
 
-runDaemonMain("atriumd", (argv, io, hooks) => runAtriumd(argv, io, { ...hooks, startController: startNodeController }));
+runDaemonMain(
+  "atriumd",
+  (argv, io, hooks) => runAtriumd(argv, io, { ...hooks, startController: startNodeController }),
+);

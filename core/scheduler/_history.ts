@@ -38,6 +38,8 @@ export interface HistState {
   pending?: string;
   /** Node where a probe said "not installed" (hard ban) */
   notInstalled: boolean;
+  /** When the last "not installed" probe result was recorded (last-rc-change, s; 0 if unknown). */
+  notInstalledAt?: number;
 }
 
 interface OpRec {
@@ -134,7 +136,7 @@ export function historyState(lrmRsc: CibElement): HistState {
     // failure
     const hard = o.rc === 2 || o.rc === 5 || (o.rc === 3 && o.interval === 0) || o.rc === 4 || o.status === 5 || o.status === 7;
     const fatal = o.rc === 6 || o.status === 6;
-    if (isProbe && o.rc === 5) { st.role = "Stopped"; st.notInstalled = true; continue; }
+    if (isProbe && o.rc === 5) { st.role = "Stopped"; st.notInstalled = true; st.notInstalledAt = o.lastRun; continue; }
     // A stop that finds the agent not installed means it cannot be running there.
     if (o.task === "stop" && o.rc === 5 && judged) { st.role = "Stopped"; st.notInstalled = true; continue; }
     const f: HistFailure = { op: o.task, interval: o.interval, rc: o.rc, status: o.status, lastRun: o.lastRun, hard, fatal,

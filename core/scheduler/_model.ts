@@ -210,6 +210,8 @@ export interface ClusterOptions {
   readonly stopAllResources: boolean;
   readonly concurrentFencing: boolean;
   readonly shutdownLock: boolean;
+  /** shutdown-lock-limit in seconds (0: locks never expire). */
+  readonly shutdownLockLimit?: number;
   readonly nodeHealthStrategy: string;
   /** Scores of the node health colours for the strategy (red, yellow, green). */
   readonly nodeHealth: { readonly red: number; readonly yellow: number; readonly green: number };

@@ -8,6 +8,7 @@ import { bool } from "./_cib.ts";
 import { cloneOf, type Primitive, type SNode, type WorkingSet } from "./_model.ts";
 import type { Plan } from "./_plan.ts";
 import type { Role } from "./transition.ts";
+import { pendingProbeNode } from "./_probe_block.ts";
 
 /** Can the cluster fence `n` now? (Pacemaker's pe_can_fence.) */
 export function canFence(ws: WorkingSet, n: SNode): boolean {
@@ -97,6 +98,10 @@ export function planActions(ws: WorkingSet): Map<Primitive, Plan> {
       } else if (noQuorum && ws.options.noQuorumPolicy === "freeze" && plan.start && p.running.size === 0) {
         plan.startRunnable = false;
         plan.blockedBy = "no quorum";
+      }
+      if (plan.start && plan.startRunnable && pendingProbeNode(ws, p) !== undefined) {
+        plan.startRunnable = false;
+        plan.blockedBy = "probe on a pending node";
       }
       const roleHere = roleOf(p, p.running.get(next));
       if (nextRole === "Promoted" && (plan.start || roleHere !== "Promoted")) plan.promote = true;

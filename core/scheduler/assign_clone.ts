@@ -136,11 +136,20 @@ function setRoles(ctx: AssignCtx, c: Clone): void {
       }
     }
     if (!any) score = -1;
+    // The clone's own score on the node (its location constraints) adds to the promotion score.
+    const cs = c.allowed.get(node);
+    if (cs !== undefined && cs !== 0) score = addScores(score, cs);
     for (const loc of ws.locations) {
       if (loc.role !== "Promoted" || loc.node !== node) continue;
       if (loc.rsc === c || loc.rsc === inst || (loc.rsc.kind === "clone" && loc.rsc.bundleChild === c)) score = addScores(score, loc.score);
     }
     for (const col of ctx.idx.thisWith.get(c) ?? []) {
+      if (col.dependentRole === "Unpromoted") {
+        // Being where the primary is counts against promotion (Pacemaker's apply-coloc-to-priority).
+        const nodes = primaryNodes(col.primary, col.score, col.primaryRole) ?? [];
+        if (nodes.includes(node)) score = addScores(score, -col.score);
+        continue;
+      }
       if (col.dependentRole !== "Promoted") continue;
       const nodes = primaryNodes(col.primary, col.score, col.primaryRole) ?? [];
       if (nodes.includes(node)) score = addScores(score, col.score);
@@ -164,10 +173,17 @@ function setRoles(ctx: AssignCtx, c: Clone): void {
     const prims = primitivesOf(r.inst);
     const managed = prims.every((p) => p.managed);
     if (!managed) {
-      if (r.wasPromoted) for (const p of prims) p.nextRole = "Promoted";
+      if (r.wasPromoted) {
+        // An unmanaged instance stays promoted and takes one of the promoted slots.
+        for (const p of prims) p.nextRole = "Promoted";
+        promoted++;
+        perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);
+      }
       continue;
     }
     if (noPromote || r.score < 0 || promoted >= c.promotedMax) continue;
+    // A cloned group is promoted only when every member will be active.
+    if (prims.some((p) => !p.assigned)) continue;
     if ((perNode.get(r.node) ?? 0) >= c.promotedNodeMax) continue;
     if (prims.some((p) => p.targetRole === "Unpromoted")) continue;
     perNode.set(r.node, (perNode.get(r.node) ?? 0) + 1);

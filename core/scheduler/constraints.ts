@@ -128,12 +128,16 @@ function unpackColocation(el: CibElement, ws: WorkingSet, find: (id: string | un
     const members = setMembers(s, find);
     const sScore = s.attrs.score !== undefined ? parseScore(s.attrs.score) : score;
     if (bool(s.attrs.sequential, true)) {
+      const listed = (s.attrs.ordering ?? "group").toLowerCase() !== "group";
       for (let i = 1; i < members.length; i++) {
-        pushColoc(ws, id, members[i]!, members[i - 1]!, sScore, s.attrs.role, s.attrs.role, attr, el.attrs.influence);
-      }
-    } else if (sScore <= -INFINITY || (s.attrs.score !== undefined && sScore < 0)) {
-      for (let i = 0; i < members.length; i++) for (let j = i + 1; j < members.length; j++) {
-        pushColoc(ws, id, members[i]!, members[j]!, sScore, s.attrs.role, s.attrs.role, attr, el.attrs.influence);
+        if (sScore < 0) {
+          // Anti-colocation: each member against every member before it (Pacemaker 2.1.5).
+          for (let j = 0; j < i; j++) pushColoc(ws, id, members[i]!, members[j]!, sScore, s.attrs.role, s.attrs.role, attr, el.attrs.influence);
+        } else if (sScore > 0 && listed) {
+          pushColoc(ws, id, members[i - 1]!, members[i]!, sScore, s.attrs.role, s.attrs.role, attr, el.attrs.influence);
+        } else if (sScore > 0) {
+          pushColoc(ws, id, members[i]!, members[i - 1]!, sScore, s.attrs.role, s.attrs.role, attr, el.attrs.influence);
+        }
       }
     }
   }

@@ -7,6 +7,8 @@ import { addScores, INFINITY } from "./scores.ts";
 import { parseIntervalMs } from "./_rules.ts";
 import { primitivesOf, cloneOf, type Primitive, type Rsc, type SNode, type WorkingSet } from "./_model.ts";
 import { applyExclusiveDiscovery } from "./remote_discovery.ts";
+import { failureBanTargets } from "./_fail_scope.ts";
+import { applyShutdownLocks } from "./shutdown_lock.ts";
 
 /** Pacemaker's pcmk__node_available without score: can the node run resources at all. */
 export function nodeAvailable(n: SNode | undefined): boolean {
@@ -46,6 +48,7 @@ function reconnectDelay(ws: WorkingSet, p: Primitive): void {
 }
 
 function failcountBans(ws: WorkingSet, p: Primitive, fillers: ReadonlyMap<string, Primitive[]>): void {
+  if ((p as { failureIgnored?: boolean }).failureIgnored) return; // on-fail=ignore: no migration-threshold
   const counts = new Map(p.failcount);
   for (const r of fillers.get(p.id) ?? []) {
     for (const [n, c] of r.failcount) counts.set(n, (counts.get(n) ?? 0) + c);
@@ -114,11 +117,14 @@ export function initScores(ws: WorkingSet): void {
     if (r.remoteNode) reconnectDelay(ws, r);
     failcountBans(ws, r, fillers);
     for (const [node, f] of r.failed) {
-      if (f.severity === "hard") addScore(r, node, -INFINITY, `hard failure of ${f.op}`);
-      if (f.severity === "fatal") for (const n of ws.nodes.keys()) addScore(r, n, -INFINITY, `fatal failure of ${f.op}`);
+      for (const t of f.severity === "soft" ? [] : failureBanTargets(r)) {
+        if (f.severity === "hard") addScore(t, node, -INFINITY, `hard failure of ${f.op}`);
+        if (f.severity === "fatal") for (const n of ws.nodes.keys()) addScore(t, n, -INFINITY, `fatal failure of ${f.op}`);
+      }
     }
   }
   applyExclusiveDiscovery(ws, addScore);
+  applyShutdownLocks(ws, addScore);
   for (const r of all) {
     if (r.kind !== "clone") continue;
     for (const n of bundleNodes) {

@@ -4,7 +4,7 @@
  */
 import type { Cib, CibElement } from "../cib/model.ts";
 import { kid, kids, bool } from "./_cib.ts";
-import { unpackNvSets, type RuleContext } from "./_rules.ts";
+import { parseIntervalMs, unpackNvSets, type RuleContext } from "./_rules.ts";
 import type { ClusterOptions, SNode } from "./_model.ts";
 import { INFINITY, parseScore } from "./scores.ts";
 
@@ -28,6 +28,7 @@ export function unpackOptions(cib: Cib, ctx: RuleContext): { options: ClusterOpt
     stopAllResources: bool(raw.get("stop-all-resources"), false),
     concurrentFencing: bool(raw.get("concurrent-fencing"), false),
     shutdownLock: bool(raw.get("shutdown-lock"), false),
+    shutdownLockLimit: Math.floor(parseIntervalMs(raw.get("shutdown-lock-limit"), 0) / 1000),
     nodeHealthStrategy: (raw.get("node-health-strategy") ?? "none").toLowerCase(),
     nodeHealth: healthScores((raw.get("node-health-strategy") ?? "none").toLowerCase(), raw),
   };

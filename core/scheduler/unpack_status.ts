@@ -13,6 +13,7 @@ import { cloneOf, type Clone, type Primitive, type Rsc, type SNode, type Working
 import { makeNode } from "./unpack_config.ts";
 import { connectionFailureFences, connectionOnFail } from "./remote_fencing.ts";
 import { fenceGuest, fenceNodeForFailure, fillerStopFailure, guestContainerFails } from "./remote_container.ts";
+import { noteShutdownLock } from "./shutdown_lock.ts";
 
 function nodeOnline(ws: WorkingSet, n: SNode, st: CibElement): void {
   const a = st.attrs;
@@ -95,7 +96,10 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, hi
   }
   const promotable = cloneOf(p)?.promotable ?? false;
   if (st.probed) p.probed.add(node.name);
-  if (st.notInstalled) p.failed.set(node.name, { op: "monitor", interval: 0, rc: 5, onFail: "ban", lastRun: 0, severity: "hard" });
+  // A "not installed" probe result past failure-timeout is ignored (Pacemaker masks expired probe failures).
+  const niAt = st.notInstalledAt ?? 0;
+  const niExpired = p.failureTimeout > 0 && niAt > 0 && niAt + p.failureTimeout <= ws.now.getTime() / 1000 && !p.bundle;
+  if (st.notInstalled && !niExpired) p.failed.set(node.name, { op: "monitor", interval: 0, rc: 5, onFail: "ban", lastRun: 0, severity: "hard" });
   if (isActive(st)) {
     let role = st.role === "Stopped" ? "Started" : st.role;
     if (promotable && role === "Started") role = "Unpromoted";
@@ -115,6 +119,7 @@ function applyState(p: Primitive, node: SNode, st: HistState, ws: WorkingSet, hi
     if (f.cleared && !["stop", "fence", "standby"].includes(onFail)) continue;
     if (onFail === "ignore") {
       if (f.op === "stop") p.running.delete(node.name);
+      (p as { failureIgnored?: boolean }).failureIgnored = true; // also ignores migration-threshold
       continue;
     }
     if (p.failureTimeout > 0 && f.lastRun > 0 && f.lastRun + p.failureTimeout <= ws.now.getTime() / 1000 && f.op !== "stop") continue;
@@ -209,7 +214,8 @@ export function unpackStatus(cib: Cib, ws: WorkingSet, ctx: RuleContext): void {
     return progress;
   };
   while (unpackHistory((n) => n.type === "cluster" ? n.online : upConn(n)));
-  if (ws.options.stonithEnabled) unpackHistory(() => true);
+  // Shutdown locks need the history of offline nodes too (the lock lives there).
+  if (ws.options.stonithEnabled || ws.options.shutdownLock) unpackHistory(() => true);
   multiplyActiveAndMaintenance(ws);
   activeOnDownNodes(ws, "cluster");
   remoteNodeStates(ws);
@@ -224,7 +230,7 @@ function unpackNodeHistory(st: CibElement, node: SNode, ws: WorkingSet, ctx: Rul
       const id = lr.attrs.id ?? "";
       const hs = historyState(lr);
       const t = resolveTarget(id, ws, tmpl);
-      if (t.prim) { applyState(t.prim, node, hs, ws); continue; }
+      if (t.prim) { applyState(t.prim, node, hs, ws); noteShutdownLock(ws, t.prim, node, lr.attrs["shutdown-lock"]); continue; }
       if (t.clone) {
         const c = t.clone;
         const member = t.member ?? -1;
@@ -232,6 +238,10 @@ function unpackNodeHistory(st: CibElement, node: SNode, ws: WorkingSet, ctx: Rul
         const slotKey = c.anonymous ? `${c.id}` : `${c.id}:${t.suffix ?? ""}`;
         if (!isActive(hs) && hs.failures.length === 0) {
           for (const i of c.instances) { const p = instancePrim(i, member); if (p && hs.probed) p.probed.add(node.name); }
+          // "Not installed" bans the whole anonymous clone from the node (see _fail_scope.ts).
+          const first = c.anonymous && hs.notInstalled && !c.bundleOf ? c.instances[0] : undefined;
+          const fp = first ? instancePrim(first, member) : undefined;
+          if (fp) applyState(fp, node, hs, ws);
           continue;
         }
         inst = cloneSlot.get(slotKey);

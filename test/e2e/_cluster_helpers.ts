@@ -44,7 +44,15 @@ export function quiet(cmd: string, ...args: string[]): void {
 export interface Status {
   nodes: { name: string; kind: string; online: boolean; host?: string; state: string }[];
   resources: { id: string; role: string; active_on: string[] }[];
-  failed_actions: { resource: string; node: string; action: string; interval: number; rc: number; status: string; reason: string }[];
+  failed_actions: {
+    resource: string;
+    node: string;
+    action: string;
+    interval: number;
+    rc: number;
+    status: string;
+    reason: string;
+  }[];
 }
 
 /** A running atriumd for one suite. */
@@ -64,28 +72,54 @@ export interface Daemon {
   until(cond: (s: Status) => boolean, ms: number, what: string): Promise<Status>;
   /** SIGTERM and wait for the exit (SIGKILL after `ms`). */
   stop(ms?: number): Promise<void>;
+  /** SIGKILL (a crash) and wait for the exit. */
+  crash(): Promise<void>;
 }
 
-/** Start dist/atriumd.mjs with a temp state dir and a fresh authkey; resolves once it serves. */
-export async function startDaemon(nodeName: string, extraEnv: Record<string, string> = {}): Promise<Daemon> {
-  const stateDir = mkdtempSync(join(tmpdir(), "atrium-e2e-"));
+/**
+ * Start dist/atriumd.mjs with a temp state dir and a fresh authkey (or, with `reuse`, the state
+ * dir and authkey of an earlier daemon); resolves once it serves.
+ */
+export async function startDaemon(
+  nodeName: string,
+  extraEnv: Record<string, string> = {},
+  reuse?: Daemon,
+): Promise<Daemon> {
+  const stateDir = reuse?.stateDir ?? mkdtempSync(join(tmpdir(), "atrium-e2e-"));
   const authkeyPath = join(stateDir, "authkey");
-  writeFileSync(authkeyPath, randomBytes(256), { mode: 0o600 });
-  const env = { ...process.env, PCMK_authkey_location: authkeyPath, ATRIUM_SHUTDOWN_TIMEOUT_MS: "30000", ...extraEnv };
+  if (reuse === undefined) writeFileSync(authkeyPath, randomBytes(256), { mode: 0o600 });
+  else rmSync(join(stateDir, "api.json"), { force: true });
+  const env = {
+    ...process.env,
+    PCMK_authkey_location: authkeyPath,
+    ATRIUM_SHUTDOWN_TIMEOUT_MS: "30000",
+    ...extraEnv,
+  };
   delete (env as Record<string, string | undefined>).ATRIUM_STATE_DIR;
-  const child = spawn(process.execPath, [DAEMON, "--state-dir", stateDir, "--node-name", nodeName], { env, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [DAEMON, "--state-dir", stateDir, "--node-name", nodeName], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let text = "";
   child.stderr!.on("data", (b: Buffer) => void (text += b.toString()));
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const cli = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATRIUM_STATE_DIR: stateDir }, timeout: 20_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+      execFile(process.execPath, [CLI, ...args], {
+        env: { ...process.env, ATRIUM_STATE_DIR: stateDir },
+        timeout: 20_000,
+      }, (err, stdout, stderr) => {
+        const code = err
+          ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1)
+          : 0;
         res({ code, stdout, stderr });
       });
     });
   const d: Daemon = {
-    stateDir, authkeyPath, nodeName, child,
+    stateDir,
+    authkeyPath,
+    nodeName,
+    child,
     log: () => text,
     cli,
     async ok(...args) {
@@ -104,7 +138,13 @@ export async function startDaemon(nodeName: string, extraEnv: Record<string, str
           last = await d.status();
           if (cond(last)) return last;
         } catch { /* the daemon may be busy; try again */ }
-        if (Date.now() - t0 > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}; last status: ${JSON.stringify(last)}\n--- atriumd log (tail) ---\n${text.slice(-4000)}`);
+        if (Date.now() - t0 > ms) {
+          throw new Error(
+            `Timed out after ${ms} ms waiting for ${what}; last status: ${
+              JSON.stringify(last)
+            }\n--- atriumd log (tail) ---\n${text.slice(-4000)}`,
+          );
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     },
@@ -114,6 +154,11 @@ export async function startDaemon(nodeName: string, extraEnv: Record<string, str
       const t = setTimeout(() => child.kill("SIGKILL"), ms);
       await exited;
       clearTimeout(t);
+    },
+    async crash() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGKILL");
+      await exited;
     },
   };
   const t0 = Date.now();
@@ -133,7 +178,10 @@ export function removeStateDir(d: Daemon | undefined): void {
 /** Pids of the processes in network namespace `ns`. */
 export function netnsPids(ns: string): number[] {
   try {
-    return execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split(/\s+/).filter((x) => x !== "").map(Number);
+    return execFileSync("ip", ["netns", "pids", ns], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).split(/\s+/).filter((x) => x !== "").map(Number);
   } catch {
     return [];
   }

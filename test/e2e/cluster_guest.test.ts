@@ -8,7 +8,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { netnsName } from "../../plugins/netns/mod.ts";
-import { byId, clusterSuiteBlocker, cmdline, type Daemon, netnsPids, quiet, removeNetns, removeStateDir, startDaemon, type Status } from "./_cluster_helpers.ts";
+import {
+  byId,
+  clusterSuiteBlocker,
+  cmdline,
+  type Daemon,
+  netnsPids,
+  quiet,
+  removeNetns,
+  removeStateDir,
+  startDaemon,
+  type Status,
+} from "./_cluster_helpers.ts";
 
 const BLOCKER = clusterSuiteBlocker();
 if (BLOCKER !== undefined) console.log(`SKIP cluster guest e2e: ${BLOCKER}`);
@@ -45,9 +56,24 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a guest node", () =
   }, 60_000);
 
   it("runs a guest node and five resources spread over the host and the guest", async () => {
-    await d!.ok("resource", "create", "vm-guest1", "launcher:netns", "address=10.214.220.11/24", `bridge=${BRIDGE}`, "meta", `remote-node=${GUEST}`);
-    for (const id of FAKES) await d!.ok("resource", "create", id, "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
-    const s = await d!.until((x) => guestOnline(x) && allStarted(x), 60_000, "guest1 online and FAKE1..5 started");
+    await d!.ok(
+      "resource",
+      "create",
+      "vm-guest1",
+      "launcher:netns",
+      "address=10.214.220.11/24",
+      `bridge=${BRIDGE}`,
+      "meta",
+      `remote-node=${GUEST}`,
+    );
+    for (const id of FAKES) {
+      await d!.ok("resource", "create", id, "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
+    }
+    const s = await d!.until(
+      (x) => guestOnline(x) && allStarted(x),
+      60_000,
+      "guest1 online and FAKE1..5 started",
+    );
     const g = s.nodes.find((n) => n.name === GUEST)!;
     expect(g.kind).toBe("guest");
     expect(g.online).toBe(true);
@@ -61,29 +87,62 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a guest node", () =
 
   it("moves FAKE3 to the guest when it prefers the guest", async () => {
     await d!.ok("constraint", "location", "FAKE3", "prefers", GUEST);
-    const s = await d!.until((x) => allStarted(x) && byId(x).get("FAKE3")!.active_on[0] === GUEST, 30_000, "FAKE3 on guest1");
+    const s = await d!.until(
+      (x) => allStarted(x) && byId(x).get("FAKE3")!.active_on[0] === GUEST,
+      30_000,
+      "FAKE3 on guest1",
+    );
     expect(byId(s).get("FAKE3")!.active_on).toEqual([GUEST]);
   }, 40_000);
 
-  it("recovers the guest after its daemon is killed: failed connection monitor, container restart, rejoin", async () => {
-    const daemons = netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
-    expect(daemons.length).toBeGreaterThan(0);
-    const t0 = Date.now();
-    for (const p of daemons) process.kill(p, "SIGKILL");
+  it(
+    "recovers the guest after its daemon is killed: failed connection monitor, container restart, rejoin",
+    async () => {
+      const daemons = netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
+      expect(daemons.length).toBeGreaterThan(0);
+      const t0 = Date.now();
+      for (const p of daemons) process.kill(p, "SIGKILL");
 
-    // The connection's monitor fails under the guest's name (on the host, where the connection runs).
-    const failed = await d!.until((x) => x.failed_actions.some((f) => f.resource === GUEST && f.action === "monitor"), 60_000, "a failed guest1 monitor");
-    const detectedMs = Date.now() - t0;
-    const f = failed.failed_actions.find((x) => x.resource === GUEST && x.action === "monitor")!;
-    expect(f.node).toBe(HOST);
+      // The connection's monitor fails under the guest's name (on the host, where the connection runs).
+      const failed = await d!.until(
+        (x) => x.failed_actions.some((f) => f.resource === GUEST && f.action === "monitor"),
+        60_000,
+        "a failed guest1 monitor",
+      );
+      const detectedMs = Date.now() - t0;
+      const f = failed.failed_actions.find((x) => x.resource === GUEST && x.action === "monitor")!;
+      expect(f.node).toBe(HOST);
 
-    // Its container is recovered (a new daemon in a new namespace), the guest rejoins, its resources run again.
-    const back = await d!.until((x) => guestOnline(x) && allStarted(x) && byId(x).get("FAKE3")!.active_on[0] === GUEST, 60_000, "guest1 back with FAKE3");
-    const recoveredMs = Date.now() - t0;
-    const after = netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.some((p) => daemons.includes(p))).toBe(false);
-    expect(back.nodes.find((n) => n.name === GUEST)!.host).toBe(HOST);
-    console.log(`guest daemon SIGKILL: failure recorded after ${detectedMs} ms, guest online with its resources after ${recoveredMs} ms`);
-  }, 130_000);
+      // Its container is recovered (a new daemon in a new namespace), the guest rejoins, its resources run again.
+      const back = await d!.until(
+        (x) => guestOnline(x) && allStarted(x) && byId(x).get("FAKE3")!.active_on[0] === GUEST,
+        60_000,
+        "guest1 back with FAKE3",
+      );
+      const recoveredMs = Date.now() - t0;
+      const after = netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.some((p) => daemons.includes(p))).toBe(false);
+      expect(back.nodes.find((n) => n.name === GUEST)!.host).toBe(HOST);
+      console.log(
+        `guest daemon SIGKILL: failure recorded after ${detectedMs} ms, guest online with its resources after ${recoveredMs} ms`,
+      );
+    },
+    130_000,
+  );
+
+  it("adopts its running guest when atriumd itself crashes and restarts", async () => {
+    const before = netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
+    expect(before.length).toBe(1);
+    await d!.crash();
+    d = await startDaemon(HOST, {}, d);
+    const s = await d.until(
+      (x) => guestOnline(x) && allStarted(x) && byId(x).get("FAKE3")!.active_on[0] === GUEST,
+      30_000,
+      "guest1 and FAKE1..5 after the restart",
+    );
+    expect(byId(s).get("vm-guest1")!.active_on).toEqual([HOST]);
+    // The same guest daemon: the container was adopted, not restarted.
+    expect(netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"))).toEqual(before);
+  }, 40_000);
 });

@@ -12,7 +12,18 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { byId, clusterSuiteBlocker, cmdline, type Daemon, netnsPids, quiet, REMOTED, removeNetns, removeStateDir, startDaemon } from "./_cluster_helpers.ts";
+import {
+  byId,
+  clusterSuiteBlocker,
+  cmdline,
+  type Daemon,
+  netnsPids,
+  quiet,
+  REMOTED,
+  removeNetns,
+  removeStateDir,
+  startDaemon,
+} from "./_cluster_helpers.ts";
 
 const BLOCKER = clusterSuiteBlocker();
 if (BLOCKER !== undefined) console.log(`SKIP cluster remote e2e: ${BLOCKER}`);
@@ -63,13 +74,26 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node", () 
   }, 60_000);
 
   it("joins the remote node through its connection resource and runs resources there", async () => {
-    await d!.ok("resource", "create", REMOTE, "ocf:pacemaker:remote", `server=${ADDR}`, "reconnect_interval=2s");
+    await d!.ok(
+      "resource",
+      "create",
+      REMOTE,
+      "ocf:pacemaker:remote",
+      `server=${ADDR}`,
+      "reconnect_interval=2s",
+    );
     for (const id of ON_REMOTE) {
       await d!.ok("resource", "create", id, "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
       await d!.ok("constraint", "location", id, "prefers", REMOTE);
     }
     await d!.ok("resource", "create", "RF3", "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
-    const s = await d!.until((x) => ON_REMOTE.every((id) => byId(x).get(id)?.active_on[0] === REMOTE) && byId(x).get("RF3")?.role === "Started", 30_000, "RF1, RF2 on remote1");
+    const s = await d!.until(
+      (x) =>
+        ON_REMOTE.every((id) => byId(x).get(id)?.active_on[0] === REMOTE) &&
+        byId(x).get("RF3")?.role === "Started",
+      30_000,
+      "RF1, RF2 on remote1",
+    );
     const n = s.nodes.find((x) => x.name === REMOTE)!;
     expect(n.kind).toBe("remote");
     expect(n.online).toBe(true);
@@ -83,30 +107,48 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node", () 
     expect(cib).toContain(`operation_key="${REMOTE}_monitor_30000"`);
   }, 60_000);
 
-  it("watches the connection without a configured monitor: a killed daemon takes the node offline, its resources blocked", async () => {
-    const pids = remotedPids();
-    expect(pids.length).toBe(1);
-    const t0 = Date.now();
-    process.kill(pids[0]!, "SIGKILL");
-    const s = await d!.until((x) => x.failed_actions.some((f) => f.resource === REMOTE && f.action === "monitor") && !x.nodes.find((n) => n.name === REMOTE)!.online, 45_000, "remote1 offline with a failed monitor");
-    console.log(`remote daemon SIGKILL: connection failure recorded after ${Date.now() - t0} ms (implicit 30 s monitor)`);
-    const f = s.failed_actions.find((x) => x.resource === REMOTE && x.action === "monitor")!;
-    expect(f.node).toBe(HOST);
-    expect(f.interval).toBe(30_000);
-    expect(f.reason).toMatch(/remote connection/);
-    // Pacemaker cannot know the resources stopped (no fencing): they are not started elsewhere.
-    await new Promise((r) => setTimeout(r, 2000));
-    const later = await d!.status();
-    for (const id of ON_REMOTE) expect(byId(later).get(id)!.active_on).not.toContain(HOST);
-    const text = await d!.ok("status");
-    expect(text).toContain("RemoteOFFLINE: [ remote1 ]");
-    expect(text).toMatch(/remote1 monitor .* failed: .*remote connection is down/);
-  }, 60_000);
+  it(
+    "watches the connection without a configured monitor: a killed daemon takes the node offline, its resources blocked",
+    async () => {
+      const pids = remotedPids();
+      expect(pids.length).toBe(1);
+      const t0 = Date.now();
+      process.kill(pids[0]!, "SIGKILL");
+      const s = await d!.until(
+        (x) =>
+          x.failed_actions.some((f) => f.resource === REMOTE && f.action === "monitor") &&
+          !x.nodes.find((n) => n.name === REMOTE)!.online,
+        45_000,
+        "remote1 offline with a failed monitor",
+      );
+      console.log(
+        `remote daemon SIGKILL: connection failure recorded after ${
+          Date.now() - t0
+        } ms (implicit 30 s monitor)`,
+      );
+      const f = s.failed_actions.find((x) => x.resource === REMOTE && x.action === "monitor")!;
+      expect(f.node).toBe(HOST);
+      expect(f.interval).toBe(30_000);
+      expect(f.reason).toMatch(/remote connection/);
+      // Pacemaker cannot know the resources stopped (no fencing): they are not started elsewhere.
+      await new Promise((r) => setTimeout(r, 2000));
+      const later = await d!.status();
+      for (const id of ON_REMOTE) expect(byId(later).get(id)!.active_on).not.toContain(HOST);
+      const text = await d!.ok("status");
+      expect(text).toContain("RemoteOFFLINE: [ remote1 ]");
+      expect(text).toMatch(/remote1 monitor .* failed: .*remote connection is down/);
+    },
+    60_000,
+  );
 
   it("node remove after deleting the connection leaves no ghost", async () => {
     await d!.ok("resource", "delete", REMOTE);
     await d!.ok("node", "remove", REMOTE);
-    const s = await d!.until((x) => ON_REMOTE.every((id) => byId(x).get(id)?.active_on[0] === HOST), 30_000, "RF1, RF2 back on the host");
+    const s = await d!.until(
+      (x) => ON_REMOTE.every((id) => byId(x).get(id)?.active_on[0] === HOST),
+      30_000,
+      "RF1, RF2 back on the host",
+    );
     expect(s.nodes.map((n) => n.name)).toEqual([HOST]);
     expect(s.resources.some((r) => r.active_on.includes(REMOTE))).toBe(false);
     const text = await d!.ok("status");

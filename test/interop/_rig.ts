@@ -15,15 +15,21 @@ const ROOT = join(import.meta.dirname ?? ".", "..", "..");
 /** The rig scripts (../shared/rig beside the checkout). */
 export const RIG_DIR = join(ROOT, "..", "shared", "rig");
 
-/** Settings of the suite's private rig; nothing is shared with the default rig or the bench. */
+/** Per-process number, so that two runs of the suite at once (e.g. two checkouts) do not clash. */
+const N = 20 + (process.pid % 200);
+
+/**
+ * Settings of the suite's private rig: its own bridge, /24 subnet (10.217.N.0), namespaces and
+ * state directory; nothing is shared with the default rig, the bench or another run.
+ */
 export const TEST_RIG = {
-  state: "/tmp/atrium-interop-pcmk-cluster",
-  bridge: "pcmkt0",
-  bridgeAddr: "10.217.0.254/24",
-  clusterNs: "pcmktc1",
-  clusterAddr: "10.217.0.1",
-  remoteNs: "pcmktr1",
-  remoteAddr: "10.217.0.11",
+  state: `/tmp/atrium-interop-pcmk-cluster-${N}`,
+  bridge: `pcmkt${N}`,
+  bridgeAddr: `10.217.${N}.254/24`,
+  clusterNs: `pcmktc${N}`,
+  clusterAddr: `10.217.${N}.1`,
+  remoteNs: `pcmktr${N}`,
+  remoteAddr: `10.217.${N}.11`,
 } as const;
 
 /** Why the suite cannot run here, or undefined when it can. */
@@ -193,8 +199,9 @@ export function startRemoted(bundle: string): RemotedProc {
   };
 }
 
-/** Best-effort teardown: cluster down, namespaces and bridge removed (each step bounded). */
-export function tearDownRig(): void {
+/** Best-effort teardown: cluster down, namespaces and bridge removed (each step bounded); with
+ * `removeState`, the state directory (logs) too. */
+export function tearDownRig(removeState = false): void {
   for (const [s, a] of [["real-cluster.sh", ["down"]], ["netns-host.sh", ["del", TEST_RIG.remoteNs]], ["netns-host.sh", ["bridge-down"]]] as const) {
     try {
       rig(s, a, 150_000);
@@ -202,4 +209,5 @@ export function tearDownRig(): void {
       console.log(`teardown: ${(e as Error).message}`);
     }
   }
+  if (removeState) rmSync(TEST_RIG.state, { recursive: true, force: true });
 }

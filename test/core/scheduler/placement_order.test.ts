@@ -85,4 +85,89 @@ describe("assignment order and placement (conformance fixes)", () => {
     expect(t.summary).toContainEqual({ action: "move", resource: "rsc2", from: "node1", to: "node2" });
     expect(t.summary).toContainEqual(expect.objectContaining({ action: "start", resource: "rsc3", blocked: true }));
   });
+
+  it("ignores a not-installed probe result older than failure-timeout", () => {
+    const probe = (r: string): string => lrmRsc(r, `<lrm_rsc_op id="${r}_last_failure_0" operation="monitor" interval="0" rc-code="5" op-status="0" call-id="2" transition-key="1:1:7:abc" last-rc-change="1000"/>`);
+    const t = schedule(cib({
+      nodes: ["n1"], resources: dummy("a", { "failure-timeout": "10" }) + dummy("b"),
+      status: onlineState("1", "n1", probe("a") + probe("b")),
+    }), NOW);
+    expect(t.placement.a).toEqual([{ node: "n1", role: "Started" }]);
+    expect(t.placement.b).toEqual([]);
+  });
+
+  it("keeps every instance of an anonymous clone off a node where its agent is not installed", () => {
+    const probe = lrmRsc("p", `<lrm_rsc_op id="p_last_failure_0" operation="monitor" interval="0" rc-code="5" op-status="0" call-id="2" transition-key="1:1:7:abc"/>`);
+    const t = schedule(cib({
+      nodes: ["n1", "n2"], resources: `<clone id="pc">${dummy("p")}</clone>`,
+      status: onlineState("1", "n1", probe) + onlineState("2", "n2"),
+    }), NOW);
+    expect(t.placement.p).toEqual([{ node: "n2", role: "Started" }]);
+  });
+
+  it("blocks the start of a resource not yet probed on a node that is still joining", () => {
+    const pending = `<node_state id="2" uname="n2" in_ccm="true" crmd="online" join="pending" expected="member"/>`;
+    const t = schedule(cib({
+      options: { "stonith-enabled": "true" }, nodes: ["n1", "n2"],
+      resources: `<primitive id="f" class="stonith" type="fence_dummy"/>` + dummy("a"),
+      status: onlineState("1", "n1") + pending,
+    }), NOW);
+    expect(t.placement.a).toEqual([]);
+    expect(t.summary).toContainEqual({ action: "start", resource: "a", from: null, to: "n1", blocked: true });
+  });
+
+  it("ignores migration-threshold for a resource whose failures are ignored (on-fail=ignore)", () => {
+    const rsc = `<primitive id="a" class="ocf" provider="heartbeat" type="Dummy">
+      <meta_attributes id="a-m"><nvpair id="a-mt" name="migration-threshold" value="2"/></meta_attributes>
+      <operations><op id="a-mon" name="monitor" interval="10s" on-fail="ignore"/></operations></primitive>`;
+    const hist = lrmRsc("a", op("a", "start", 0, 3) + op("a", "monitor", 7, 4, { interval: 10000, expected: 0 }));
+    const attrs = `<transient_attributes id="1"><instance_attributes id="s1">
+      <nvpair id="s1-fc" name="fail-count-a#monitor_10000" value="2"/></instance_attributes></transient_attributes>`;
+    const n1 = onlineState("1", "n1", hist).replace("</node_state>", `${attrs}</node_state>`);
+    const t = schedule(cib({ nodes: ["n1", "n2"], resources: rsc, status: n1 + onlineState("2", "n2") }), NOW);
+    expect(t.placement.a).toEqual([{ node: "n1", role: "Started" }]);
+    expect(t.summary).toEqual([]);
+  });
+
+  it("anti-colocates each member of a sequential resource set with every member before it", () => {
+    const t = schedule(cib({
+      nodes: ["n1", "n2", "n3"], resources: dummy("a") + dummy("b") + dummy("c"),
+      constraints: `<rsc_colocation id="only-one" score="-INFINITY"><resource_set id="s" sequential="true">
+        <resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/></resource_set></rsc_colocation>`,
+      status: onlineState("1", "n1", started("a")) + onlineState("2", "n2", started("b")) + onlineState("3", "n3", started("c")),
+    }), NOW);
+    expect(t.summary).toEqual([]);
+    // Two nodes only: c may not share a node with a (nor b), so it has nowhere to go.
+    const two = schedule(cib({
+      nodes: ["n1", "n2"], resources: dummy("a") + dummy("b") + dummy("c"),
+      constraints: `<rsc_colocation id="only-one" score="-INFINITY"><resource_set id="s">
+        <resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/></resource_set></rsc_colocation>`,
+      status: onlineState("1", "n1", started("a")) + onlineState("2", "n2", started("b")),
+    }), NOW);
+    expect(two.placement.c).toEqual([]);
+  });
+
+  it("locks a resource to its cleanly shutting-down node when shutdown-lock is set", () => {
+    const n1 = onlineState("1", "n1", started("a")).replace("</node_state>",
+      `<transient_attributes id="1"><instance_attributes id="s1"><nvpair id="s1-sd" name="shutdown" value="1704067100"/></instance_attributes></transient_attributes></node_state>`);
+    const t = schedule(cib({
+      options: { "shutdown-lock": "true" }, nodes: ["n1", "n2"], resources: dummy("a"),
+      status: n1 + onlineState("2", "n2"),
+    }), NOW);
+    expect(t.placement.a).toEqual([]);
+    expect(t.summary).toEqual([{ action: "stop", resource: "a", from: "n1", to: null }]);
+  });
+
+  it("keeps a resource locked to a down node until shutdown-lock-limit passes", () => {
+    const down = (lock: number): string => `<node_state id="1" uname="n1" in_ccm="false" crmd="offline" join="down" expected="down">
+      <lrm id="1"><lrm_resources><lrm_resource id="a" class="ocf" provider="heartbeat" type="Dummy" shutdown-lock="${lock}">
+      ${op("a", "stop", 0, 4)}</lrm_resource></lrm_resources></lrm></node_state>`;
+    const nowS = NOW.now.getTime() / 1000;
+    const run = (lock: number) => schedule(cib({
+      options: { "shutdown-lock": "true", "shutdown-lock-limit": "5m" }, nodes: ["n1", "n2"], resources: dummy("a"),
+      status: down(lock) + onlineState("2", "n2"),
+    }), NOW);
+    expect(run(nowS - 60).placement.a).toEqual([]);
+    expect(run(nowS - 600).placement.a).toEqual([{ node: "n2", role: "Started" }]);
+  });
 });
