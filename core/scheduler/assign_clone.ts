@@ -136,9 +136,10 @@ function setRoles(ctx: AssignCtx, c: Clone): void {
       }
     }
     if (!any) score = -1;
-    // The clone's own score on the node (its location constraints) adds to the promotion score.
+    // The clone's own score on the node (its location constraints) adds to a usable promotion score.
     const cs = c.allowed.get(node);
-    if (cs !== undefined && cs !== 0) score = addScores(score, cs);
+    if (score >= 0 && cs !== undefined && cs !== 0) score = addScores(score, cs);
+    if (!prims.every((p) => p.managed) && prims.some((p) => p.running.get(node) === "Promoted")) score = INFINITY;
     for (const loc of ws.locations) {
       if (loc.role !== "Promoted" || loc.node !== node) continue;
       if (loc.rsc === c || loc.rsc === inst || (loc.rsc.kind === "clone" && loc.rsc.bundleChild === c)) score = addScores(score, loc.score);
