@@ -50,8 +50,7 @@ fi
 
 mkdir -p "$state"
 if [ ! -s "$state/authkey" ]; then
-  head -c 256 /dev/urandom > "$state/authkey"
-  chmod 600 "$state/authkey"
+  atrium authkey generate --bytes 4096 --out "$state/authkey"
 fi
 if pid=$(daemon_pid); then
   echo "==> 2. atriumd already runs with state dir $state (pid $pid)"
