@@ -183,7 +183,7 @@ try {
   }
   result.checker = await checker.stop();
   const c = result.checker;
-  say(`checker: ${c.samples} samples (avg ${c.sampleMsAvg} ms, max ${c.sampleMsMax} ms), ${c.overlapSamples} with racing reads, ${c.violations.length} violations`);
+  say(`checker: ${c.samples} samples (avg ${c.sampleMsAvg} ms, max ${c.sampleMsMax} ms), ${c.overlapSamples} with two sightings, ${c.violations.length} violations`);
   result.ok = c.violations.length === 0;
   if (!result.ok) result.error = `${c.violations.length} violations`;
 } catch (e) {

@@ -7,7 +7,9 @@ import process from "node:process";
 import { Executor, type OperationRecord } from "../../core/executor/mod.ts";
 import type { AlertSpec, BackendOp, BackendResult, RemoteExecutorBackend, RemoteLog } from "../../core/remote/mod.ts";
 import type { ResourceClass } from "../../core/plugin/mod.ts";
+import { createLsbClass } from "../../plugins/lsb/mod.ts";
 import { createOcfClass } from "../../plugins/ocf/mod.ts";
+import { createSystemdClass } from "../../plugins/systemd/mod.ts";
 
 const STATUS: Record<string, number> = { done: 0, cancelled: 1, timeout: 2, not_supported: 3, error: 4, not_installed: 7 };
 
@@ -37,9 +39,9 @@ export function toBackendResult(r: OperationRecord): BackendResult {
   };
 }
 
-/** Build the backend over a new Executor with the given resource classes (default: ocf). */
+/** Build the backend over a new Executor with the given resource classes (default: ocf, lsb, systemd). */
 export function executorBackend(o: { classes?: ResourceClass[]; log?: RemoteLog } = {}): RemoteExecutorBackend & { executor: Executor } {
-  const classes = new Map((o.classes ?? [createOcfClass()]).map((c) => [c.name, c]));
+  const classes = new Map((o.classes ?? [createOcfClass(), createLsbClass(), createSystemdClass()]).map((c) => [c.name, c]));
   const executor = new Executor({ resolveClass: (name) => classes.get(name) });
   const sinks = new Map<number, (r: BackendResult) => void>();
   const log = o.log ?? (() => {});

@@ -3,7 +3,10 @@
  * `ocf:pacemaker:remote` primitive without a recurring monitor has one (interval and timeout
  * {@link IMPLICIT_CONNECTION_MONITOR}, the agent's advertised default), so a lost remote node is
  * noticed even when nobody configured a monitor on its connection. The stored CIB is never
- * changed; the operation appears in the status section as `ID_monitor_30000`.
+ * changed; the operation appears in the status section as `ID_monitor_30000`. A connection with
+ * neither `failure-timeout` nor `reconnect_interval` (nor a `failure-timeout` in rsc_defaults)
+ * gets the meta attribute `failure-timeout` = {@link IMPLICIT_CONNECTION_RETRY}, so a remote
+ * node whose daemon comes back rejoins by itself (the controller's recheck timer honours it).
  *
  * @example
  * ```ts
@@ -11,6 +14,8 @@
  * ```
  */
 import { type Cib, type CibElement, type CibNode, isElement } from "../../core/cib/model.ts";
+import { rscDefaults } from "../../core/cib/query.ts";
+import { IMPLICIT_CONNECTION_RETRY } from "../../core/controller/mod.ts";
 
 /** The implicit monitor of a remote connection (ocf:pacemaker:remote's meta-data default). */
 export const IMPLICIT_CONNECTION_MONITOR = "30s";
@@ -49,14 +54,34 @@ function withMonitor(el: CibElement): CibElement {
   return { ...el, children };
 }
 
-function visit(node: CibNode): CibNode {
+function hasNv(el: CibElement, set: string, name: string): boolean {
+  return el.children.some((s) =>
+    isElement(s, set) && s.children.some((nv) => isElement(nv, "nvpair") && nv.attrs.name === name)
+  );
+}
+
+function withRetry(el: CibElement): CibElement {
+  if (hasNv(el, "meta_attributes", "failure-timeout") || hasNv(el, "instance_attributes", "reconnect_interval")) return el;
+  const id = el.attrs.id ?? "remote";
+  const nv: CibElement = {
+    tag: "nvpair",
+    attrs: { id: `${id}-meta-implicit-failure-timeout`, name: "failure-timeout", value: IMPLICIT_CONNECTION_RETRY },
+    children: [],
+  };
+  return { ...el, children: [...el.children, { tag: "meta_attributes", attrs: { id: `${id}-meta-implicit` }, children: [nv] }] };
+}
+
+function visit(node: CibNode, retry: boolean): CibNode {
   if (!isElement(node)) return node;
   if (node.tag === "status") return node;
-  if (isRemoteConnection(node)) return hasRecurringMonitor(node) ? node : withMonitor(node);
+  if (isRemoteConnection(node)) {
+    const m = hasRecurringMonitor(node) ? node : withMonitor(node);
+    return retry ? withRetry(m) : m;
+  }
   if (node.tag === "primitive") return node;
   let changed = false;
   const children = node.children.map((c) => {
-    const n = visit(c);
+    const n = visit(c, retry);
     if (n !== c) changed = true;
     return n;
   });
@@ -65,5 +90,6 @@ function visit(node: CibNode): CibNode {
 
 /** `cib` as the scheduler should see it (the same object when nothing is missing). */
 export function withConnectionMonitors(cib: Cib): Cib {
-  return visit(cib) as Cib;
+  const retry = rscDefaults(cib).get("failure-timeout") === undefined;
+  return visit(cib, retry) as Cib;
 }

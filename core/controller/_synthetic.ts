@@ -18,6 +18,11 @@ export interface SyntheticExecutor extends NodeExecutor {
   stopAll(): void;
   /** The recurring operations, as `resource action interval` keys. */
   recurringKeys(): string[];
+  /**
+   * Run `resource`'s recurring operations now instead of at their next tick (a connection
+   * dropped: its monitor must fail at once); returns how many were due.
+   */
+  runNow(resource: string): number;
 }
 
 interface Recurring {
@@ -57,8 +62,9 @@ export function syntheticExecutor(handler: (req: OpRequest) => Promise<Outcome>,
     };
   }
 
-  function arm(rec: Recurring): void {
+  function arm(rec: Recurring, delayMs = rec.req.intervalMs): void {
     rec.timer = clock.setTimeout(() => {
+      rec.timer = undefined;
       void once(rec.req, rec.callId, rec.lastChange).then((r) => {
         if (recurring.get(keyOf(rec.req.resource, rec.req.action, rec.req.intervalMs)) !== rec) return;
         const sig = `${r.rc}:${r.status}`;
@@ -76,7 +82,7 @@ export function syntheticExecutor(handler: (req: OpRequest) => Promise<Outcome>,
         }
         arm(rec);
       });
-    }, rec.req.intervalMs);
+    }, delayMs);
   }
 
   return {
@@ -114,6 +120,17 @@ export function syntheticExecutor(handler: (req: OpRequest) => Promise<Outcome>,
     },
     recurringKeys(): string[] {
       return [...recurring.keys()];
+    },
+    runNow(resource: string): number {
+      let n = 0;
+      for (const rec of recurring.values()) {
+        // A run in flight (no timer armed) reports by itself.
+        if (rec.req.resource !== resource || rec.timer === undefined) continue;
+        clock.clearTimeout(rec.timer);
+        arm(rec, 0);
+        n++;
+      }
+      return n;
     },
   };
 }

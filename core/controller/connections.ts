@@ -19,6 +19,11 @@ import type { ConnectionSettings } from "./resources.ts";
 import { type Outcome, type SyntheticExecutor, syntheticExecutor } from "./_synthetic.ts";
 import type { CibAccess, ControllerClock, OpRequest, RemoteConnector, RemoteLink } from "./types.ts";
 
+/** The longest single connection attempt of a start (the start retries until its timeout). */
+const ATTEMPT_TIMEOUT_MS = 3_000;
+/** Pauses between connection attempts (the last one repeats). */
+const RETRY_STEPS_MS: readonly number[] = [50, 100, 200, 250];
+
 /** Options of {@link ConnectionManager}. */
 export interface ConnectionManagerOptions {
   readonly connector?: RemoteConnector;
@@ -72,7 +77,7 @@ export class ConnectionManager {
     if (!s) return { rc: 5, status: "not_installed", reason: `no connection settings for "${req.resource}"` };
     const node = s.node;
     switch (req.action) {
-      case "start": return await this.#start(s, req.timeoutMs);
+      case "start": return await this.#start(req.resource, s, req.timeoutMs);
       case "stop": {
         const l = this.#links.get(node);
         this.#links.delete(node);
@@ -84,7 +89,7 @@ export class ConnectionManager {
       case "monitor": {
         const l = this.link(node);
         if (req.intervalMs === 0) return { rc: l ? 0 : 7, status: "done" };
-        if (!l) return { rc: 7, status: "done", reason: "remote connection is down" };
+        if (!l) return { rc: 1, status: "error", reason: "remote connection is down" };
         try {
           await l.poke(Math.min(req.timeoutMs, 10_000));
           return { rc: 0, status: "done" };
@@ -97,33 +102,55 @@ export class ConnectionManager {
     }
   }
 
-  async #start(s: ConnectionSettings, timeoutMs: number): Promise<Outcome> {
+  async #start(resource: string, s: ConnectionSettings, timeoutMs: number): Promise<Outcome> {
     const connector = this.#o.connector;
     if (!connector) return { rc: 1, status: "error", reason: "no remote connector (is there an authkey?)" };
-    let host = s.host;
-    let port = s.port;
-    if (host === undefined && s.container !== undefined && this.#o.guestAddress) {
-      const a = await this.#o.guestAddress(s.container);
-      if (a) { host = a.host; if (port === 3121) port = a.port; }
-    }
     const old = this.#links.get(s.node);
     if (old?.connected) return { rc: 0, status: "done" };
-    try {
-      const link = await connector.connect({ node: s.node, host: host ?? s.node, port, timeoutMs: Math.min(timeoutMs, s.connectTimeoutMs) });
-      this.#links.set(s.node, link);
-      link.onClose((reason) => {
-        if (this.#links.get(s.node) !== link) return;
-        this.#links.delete(s.node);
-        this.#o.log?.warn(`Connection to ${s.node} lost: ${reason}`);
-        this.#o.onLink?.(s.node, undefined);
-      });
-      this.#o.onLink?.(s.node, link);
-      await this.#o.prepare?.(s.node, link);
-      await this.#mark(s.node, true);
-      return { rc: 0, status: "done" };
-    } catch (e) {
-      return { rc: 1, status: "error", reason: `cannot connect to ${s.node} at ${host ?? s.node}:${port}: ${e instanceof Error ? e.message : String(e)}` };
+    // Retry until the start's deadline, as Pacemaker's remote connection does: a guest's
+    // executor comes up a moment after its container, a restarted remote node a moment after
+    // its host. Each attempt is short, so the link opens within a retry step of the daemon.
+    const clock = this.#o.clock;
+    const deadline = clock.now() + Math.min(timeoutMs, s.connectTimeoutMs);
+    let where = `${s.host ?? s.node}:${s.port}`;
+    let lastError = "";
+    for (let attempt = 0;; attempt++) {
+      let host = s.host;
+      let port = s.port;
+      if (host === undefined && s.container !== undefined && this.#o.guestAddress) {
+        const a = await this.#o.guestAddress(s.container);
+        if (a) { host = a.host; if (port === 3121) port = a.port; }
+      }
+      where = `${host ?? s.node}:${port}`;
+      const left = deadline - clock.now();
+      try {
+        const link = await connector.connect({ node: s.node, host: host ?? s.node, port, timeoutMs: Math.max(1, Math.min(left, ATTEMPT_TIMEOUT_MS)) });
+        return await this.#opened(resource, s, link);
+      } catch (e) {
+        lastError = e instanceof Error ? e.message : String(e);
+      }
+      const wait = Math.min(RETRY_STEPS_MS[Math.min(attempt, RETRY_STEPS_MS.length - 1)]!, deadline - clock.now());
+      if (wait <= 0) break;
+      this.#o.log?.debug(`Cannot connect to ${s.node} at ${where} yet (${lastError}); retrying in ${wait} ms`);
+      await new Promise<void>((r) => clock.setTimeout(r, wait));
     }
+    return { rc: 1, status: "error", reason: `cannot connect to ${s.node} at ${where}: ${lastError}` };
+  }
+
+  async #opened(resource: string, s: ConnectionSettings, link: RemoteLink): Promise<Outcome> {
+    this.#links.set(s.node, link);
+    link.onClose((reason) => {
+      if (this.#links.get(s.node) !== link) return;
+      this.#links.delete(s.node);
+      this.#o.log?.warn(`Connection to ${s.node} lost: ${reason}`);
+      this.#o.onLink?.(s.node, undefined);
+      // Pacemaker fails the connection's monitor at once on an unexpected drop.
+      this.executor.runNow(resource);
+    });
+    this.#o.onLink?.(s.node, link);
+    await this.#o.prepare?.(s.node, link);
+    await this.#mark(s.node, true);
+    return { rc: 0, status: "done" };
   }
 
   async #mark(node: string, up: boolean): Promise<void> {

@@ -41,7 +41,7 @@ export { opDigest } from "../cib/op_digest.ts";
 export { withConnectionOrdering } from "./remote_order.ts";
 export { withMissingMonitors } from "./monitor_fill.ts";
 export { reprobeNode, type ReprobeOptions } from "./reprobe.ts";
-export { DEFAULT_RECHECK_MS, recheckDelayMs } from "./recheck.ts";
+export { DEFAULT_RECHECK_MS, IMPLICIT_CONNECTION_RETRY, recheckDelayMs } from "./recheck.ts";
 export { type ConnectionSettings, describeResource, type OpSettings, type ResourceInfo, type ResourceKind } from "./resources.ts";
 export { ConnectionManager, type ConnectionManagerOptions } from "./connections.ts";
 export { LauncherResources, type LauncherResourcesOptions } from "./launchers.ts";

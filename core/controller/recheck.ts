@@ -1,7 +1,9 @@
 /**
  * When to run the scheduler again without any change: the earliest time-based event the
- * controller can see — a failure expiring (`last-failure` + the resource's `failure-timeout`)
- * — bounded by `cluster-recheck-interval` (default 15 minutes; 0 disables the bound).
+ * controller can see — a failure expiring (`last-failure` + the resource's `failure-timeout`,
+ * for a remote connection without one its `reconnect_interval`, else
+ * {@link IMPLICIT_CONNECTION_RETRY}) — bounded by `cluster-recheck-interval` (default 15
+ * minutes; 0 disables the bound).
  *
  * @example
  * ```ts
@@ -13,6 +15,14 @@ import type { Cib } from "../cib/model.ts";
 import { clusterProperties, nodeStates, primitives, transientAttributes, nvValues, rscDefaults } from "../cib/query.ts";
 import { durationMs } from "./_duration.ts";
 
+/**
+ * Atrium's default for remote connections with neither `failure-timeout` nor
+ * `reconnect_interval`: their failures expire after this long, so a remote node whose daemon
+ * comes back rejoins by itself (Pacemaker 2.1.5 needs a manual cleanup then). The scheduler
+ * sees it as the connection's `failure-timeout` (agents/atriumd adds it to its view).
+ */
+export const IMPLICIT_CONNECTION_RETRY = "5s";
+
 /** Default `cluster-recheck-interval` (Pacemaker 2.1.5: 15 minutes). */
 export const DEFAULT_RECHECK_MS = 15 * 60_000;
 
@@ -23,9 +33,15 @@ export function recheckDelayMs(cib: Cib, nowMs: number): number | undefined {
   let best = interval > 0 ? interval : undefined;
   const defaults = rscDefaults(cib);
   const timeouts = new Map<string, number>();
+  const connections = new Set<string>();
   for (const p of primitives(cib)) {
     const meta = nvValues(p, "meta_attributes", { cib });
-    const ft = durationMs(meta.get("failure-timeout") ?? defaults.get("failure-timeout"), 0);
+    let ft = durationMs(meta.get("failure-timeout") ?? defaults.get("failure-timeout"), 0);
+    if (ft <= 0 && isConnection(p) && p.attrs.id !== undefined) {
+      const ri = nvValues(p, "instance_attributes", { cib }).get("reconnect_interval");
+      ft = durationMs(ri, 0) > 0 ? durationMs(ri, 0) : durationMs(IMPLICIT_CONNECTION_RETRY, 0);
+      connections.add(p.attrs.id);
+    }
     if (ft > 0 && p.attrs.id !== undefined) timeouts.set(p.attrs.id, ft);
   }
   if (timeouts.size === 0) return best;
@@ -36,9 +52,14 @@ export function recheckDelayMs(cib: Cib, nowMs: number): number | undefined {
       const ft = timeouts.get(m[1]!);
       const at = Number(value) * 1000;
       if (ft === undefined || !Number.isFinite(at)) continue;
-      const due = at + ft - nowMs + 1000;
+      // Connections are retried promptly (the scheduler compares whole seconds).
+      const due = at + ft - nowMs + (connections.has(m[1]!) ? 250 : 1000);
       if (due > 0 && (best === undefined || due < best)) best = due;
     }
   }
   return best;
+}
+
+function isConnection(p: { attrs: Record<string, string | undefined> }): boolean {
+  return p.attrs.class === "ocf" && p.attrs.provider === "pacemaker" && p.attrs.type === "remote";
 }

@@ -14,6 +14,15 @@
 import { type ExecResult, RemoteClient, type RemoteClientOptions } from "../remote/mod.ts";
 import type { OpResult, OpResultListener, OpStatus, RemoteConnector, RemoteLink, RemoteTarget } from "./types.ts";
 
+/**
+ * Keepalive of every link: a poke this often, and a peer that leaves one unanswered this long
+ * is dead (the link closes and the connection's monitor fails at once), so a killed or frozen
+ * remote/guest daemon is noticed within about a second.
+ */
+export const LINK_POKE_INTERVAL_MS = 200;
+/** See {@link LINK_POKE_INTERVAL_MS}. */
+export const LINK_POKE_TIMEOUT_MS = 700;
+
 /** Options of {@link remoteConnector}. */
 export interface RemoteConnectorOptions {
   /** The authkey (never logged). */
@@ -124,7 +133,8 @@ export function remoteConnector(opts: RemoteConnectorOptions): RemoteConnector {
     async connect(t: RemoteTarget): Promise<RemoteLink> {
       const client = new RemoteClient({
         host: t.host, port: t.port, key: opts.key, clientName: opts.clientName ?? "atrium-controller",
-        connectTimeoutMs: t.timeoutMs, ...opts.client,
+        connectTimeoutMs: t.timeoutMs, pokeIntervalMs: LINK_POKE_INTERVAL_MS, pokeTimeoutMs: LINK_POKE_TIMEOUT_MS,
+        ...opts.client,
       });
       client.on("error", () => {});
       await client.connect();

@@ -38,7 +38,8 @@ export function withConnectionOrdering(t: Transition, localNode: string): Transi
     const stop = stopOf.get(n);
     const down = a.kind === "stop" || a.kind === "demote";
     if (start && (!down || stop)) add(a, start);
-    else if (stop && down) add(stop, a);
+    // A blocked stop there (a lost node without fencing) must not block the connection's stop.
+    else if (stop && down && a.runnable) add(stop, a);
   }
   if (extra.size === 0) return t;
   const ids = new Map(t.actions.map((a) => [a.id, a]));

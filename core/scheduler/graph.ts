@@ -69,6 +69,8 @@ export function buildGraph(ws: WorkingSet, plans: Map<Primitive, Plan>): Transit
     if (pl.start && pl.next) {
       const d = add({ kind: "start", key: `${p.id}_start_0`, resource: p.id, node: pl.next, interval: 0, timeout: opTimeout(ws, p, "start", 0), runnable: pl.startRunnable });
       for (const s of rec.stops) d.inputs.add(s.id);
+      const unfence = ws.nodes.get(pl.next)?.fence === "on" ? fenceOf.get(pl.next) : undefined;
+      if (unfence) d.inputs.add(unfence.id); // start after unfencing its node
       rec.start = d;
     }
     if (pl.promote && pl.next) {

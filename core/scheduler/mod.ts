@@ -39,6 +39,7 @@ import { applyReloads, checkDefinitionChanges } from "./digest_check.ts";
 import { buildGraph } from "./graph.ts";
 import { bundleHosts, currentPlacement, finalPlacement, nodeSummaries, summarize, translateSummary } from "./summary.ts";
 import type { SummaryEntry, Transition, ScoreContribution } from "./transition.ts";
+import { scheduleUnfencing } from "./unfencing.ts";
 
 export type * from "./transition.ts";
 
@@ -100,6 +101,7 @@ export function schedule(cib: Cib, opts: ScheduleOptions = {}): Transition {
   const plans = planActions(ws);
   applyOrderings(ws, plans, idx);
   applyReloads(ws, plans);
+  scheduleUnfencing(ws, plans);
   const summary: SummaryEntry[] = [];
   for (const n of ws.nodes.values()) if (n.fence) summary.push({ action: "fence", node: n.name, op: n.fence });
   const hosts = bundleHosts(ws, plans);

@@ -9,6 +9,7 @@ import { primitivesOf, cloneOf, type Primitive, type Rsc, type SNode, type Worki
 import { applyExclusiveDiscovery } from "./remote_discovery.ts";
 import { failureBanTargets } from "./_fail_scope.ts";
 import { applyShutdownLocks } from "./shutdown_lock.ts";
+import { expireReconnectFailures } from "./remote_reconnect.ts";
 
 /** Pacemaker's pcmk__node_available without score: can the node run resources at all. */
 export function nodeAvailable(n: SNode | undefined): boolean {
@@ -38,6 +39,7 @@ function reconnectDelay(ws: WorkingSet, p: Primitive): void {
   }
   const ms = parseIntervalMs(text, 0);
   if (ms <= 0) return;
+  if (expireReconnectFailures(ws, p, ms)) return;
   if ([...p.failed].some(([n, f]) => f.onFail !== "ignore" && p.running.has(n))) { p.targetRole = "Stopped"; return; }
   const now = ws.now.getTime() / 1000;
   for (const [n, fc] of p.failcount) {

@@ -171,7 +171,7 @@ export function nodeSummaries(ws: WorkingSet, after: boolean): Record<string, No
   const out: Record<string, NodeSummary> = {};
   for (const n of [...ws.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     let unclean = n.unclean, online = n.online;
-    if (after && n.fence) { unclean = false; online = n.fence !== "off" && false; }
+    if (after && n.fence && n.fence !== "on") { unclean = false; online = n.fence !== "off" && false; }
     const state: NodeSummary["state"] = unclean ? "unclean" : !online ? "offline" : n.pending ? "pending"
       : n.maintenance ? "maintenance" : n.standby ? "standby" : "online";
     out[n.name] = { type: n.type, state };

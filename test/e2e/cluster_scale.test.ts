@@ -7,6 +7,7 @@
  * host's /run and each guest's private /run) and asserts no Dummy is ever active on two nodes
  * at once. The 64-guest version is `npm run e2e:scale` (scripts/e2e_scale.mjs).
  */
+import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterSuiteBlocker, type Daemon, removeStateDir, startDaemon } from "./_cluster_helpers.ts";
 import {
@@ -57,6 +58,14 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: 8 guests and 32 res
     const seen = checker!.snapshot();
     for (const [id, node] of placed) expect([id, seen.get(id)]).toEqual([id, [node]]);
     expect(checker!.report().violations).toEqual([]);
+
+    // Nor deaf: a state file of a guest's Dummy forged in the host's /run for a moment is caught.
+    const [forged, on] = [...placed].find(([, n]) => n !== HOST)!;
+    writeFileSync(`/run/Dummy-${forged}.state`, "");
+    await new Promise((r) => setTimeout(r, 800));
+    rmSync(`/run/Dummy-${forged}.state`, { force: true });
+    const v = checker!.report().violations;
+    expect(v.map((x) => [x.resource, [...x.nodes].sort()])).toEqual([[forged, [HOST, on].sort()]]);
   }, 90_000);
 
   it("recovers after the atrium-remoted of 2 random guests is killed, never running a Dummy twice", async () => {
@@ -74,10 +83,11 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: 8 guests and 32 res
     const seen = checker!.snapshot();
     for (const [id, node] of placement(s, SPEC)) expect([id, seen.get(id)]).toEqual([id, [node]]);
     const rep = await checker!.stop();
-    console.log(`cluster scale checker: ${rep.samples} samples (avg ${rep.sampleMsAvg} ms, max ${rep.sampleMsMax} ms), ${rep.overlapSamples} with racing reads, ${rep.violations.length} violations`);
+    console.log(`cluster scale checker: ${rep.samples} samples (avg ${rep.sampleMsAvg} ms, max ${rep.sampleMsMax} ms), ${rep.overlapSamples} with two sightings, ${rep.violations.length - 1} violations besides the forged one`);
     expect(rep.samples).toBeGreaterThan(50);
     expect(rep.lastGuestViews).toBe(SPEC.guests);
-    expect(rep.violations).toEqual([]);
+    // Only the forged one of the first test.
+    expect(rep.violations.slice(1)).toEqual([]);
   }, 160_000);
 
   it("leaves nothing behind once stopped", async () => {

@@ -143,7 +143,7 @@ describe("Controller", () => {
     s.ctl.start();
     await until(() => link.running.has("onrem") && link.recurring.size === 1, 5000);
     await s.ctl.idle();
-    expect(targets).toEqual([{ node: "rem1", host: "127.0.0.9", port: 3999, timeoutMs: 20000 }]);
+    expect(targets).toEqual([{ node: "rem1", host: "127.0.0.9", port: 3999, timeoutMs: 3000 }]);
     expect(s.local.running.has("onrem")).toBe(false);
     const xml = serializeCib(s.mem.get());
     expect(xml).toMatch(/<node_state id="rem1" uname="rem1" remote_node="true"[^>]*in_ccm="true"/);

@@ -70,7 +70,7 @@ describe("routing to guest nodes", () => {
     await until(() => link.running.has("ong"));
     await ctl.idle();
     expect(launcher.started).toEqual([{ resource: "vm1", node: "guest1", params: { image: "x" }, authkey: key, timeoutMs: 20000 }]);
-    expect(targets).toEqual([{ node: "guest1", host: "10.200.0.2", port: 3121, timeoutMs: 5000 }]);
+    expect(targets).toEqual([{ node: "guest1", host: "10.200.0.2", port: 3121, timeoutMs: 3000 }]);
     expect(local.calls).toEqual([]);
     const xml = serializeCib(mem.get());
     expect(xml).toMatch(/<lrm_resource id="vm1" type="fake" class="launcher">/);

@@ -60,4 +60,16 @@ describe("promotable clone roles (conformance fixes)", () => {
     expect(t.placement.g1).toEqual([{ node: "n1", role: "Unpromoted" }]);
     expect(t.placement.g2 ?? []).toEqual([]);
   });
+
+  it("adds the clone's own location score to the promotion score of instances that have one", () => {
+    const run = (withAttrs: boolean) => schedule(cib({
+      nodes: ["n1", "n2"], resources: stateful("s", { "clone-max": "2" }),
+      constraints: `<rsc_location id="prefer" rsc="s" node="n2" score="500"/>`,
+      status: state("1", "n1", "", withAttrs ? attrs("n1", { "master-s-rsc": "200" }) : "")
+        + state("2", "n2", "", withAttrs ? attrs("n2", { "master-s-rsc": "100" }) : ""),
+    }), NOW);
+    expect(run(true).placement["s-rsc"]).toEqual([{ node: "n1", role: "Unpromoted" }, { node: "n2", role: "Promoted" }]);
+    // Without a promotion score no location makes an instance promotable.
+    expect(run(false).placement["s-rsc"]).toEqual([{ node: "n1", role: "Unpromoted" }, { node: "n2", role: "Unpromoted" }]);
+  });
 });
