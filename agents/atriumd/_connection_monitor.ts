@@ -3,10 +3,12 @@
  * `ocf:pacemaker:remote` primitive without a recurring monitor has one (interval and timeout
  * {@link IMPLICIT_CONNECTION_MONITOR}, the agent's advertised default), so a lost remote node is
  * noticed even when nobody configured a monitor on its connection. The stored CIB is never
- * changed; the operation appears in the status section as `ID_monitor_30000`. A connection with
+ * changed; the operation appears in the status section as `ID_monitor_30000`.
+ *
+ * Failed remote connections are always retried ({@link withConnectionRetry}): a connection with
  * neither `failure-timeout` nor `reconnect_interval` (nor a `failure-timeout` in rsc_defaults)
- * gets the meta attribute `failure-timeout` = {@link IMPLICIT_CONNECTION_RETRY}, so a remote
- * node whose daemon comes back rejoins by itself (the controller's recheck timer honours it).
+ * gets the meta attribute `failure-timeout` = IMPLICIT_CONNECTION_RETRY (5 s), so a remote node
+ * whose daemon comes back rejoins by itself (the controller's recheck timer honours it).
  *
  * @example
  * ```ts
@@ -71,17 +73,14 @@ function withRetry(el: CibElement): CibElement {
   return { ...el, children: [...el.children, { tag: "meta_attributes", attrs: { id: `${id}-meta-implicit` }, children: [nv] }] };
 }
 
-function visit(node: CibNode, retry: boolean): CibNode {
+function visit(node: CibNode, edit: (el: CibElement) => CibElement): CibNode {
   if (!isElement(node)) return node;
   if (node.tag === "status") return node;
-  if (isRemoteConnection(node)) {
-    const m = hasRecurringMonitor(node) ? node : withMonitor(node);
-    return retry ? withRetry(m) : m;
-  }
+  if (isRemoteConnection(node)) return edit(node);
   if (node.tag === "primitive") return node;
   let changed = false;
   const children = node.children.map((c) => {
-    const n = visit(c, retry);
+    const n = visit(c, edit);
     if (n !== c) changed = true;
     return n;
   });
@@ -90,6 +89,11 @@ function visit(node: CibNode, retry: boolean): CibNode {
 
 /** `cib` as the scheduler should see it (the same object when nothing is missing). */
 export function withConnectionMonitors(cib: Cib): Cib {
-  const retry = rscDefaults(cib).get("failure-timeout") === undefined;
-  return visit(cib, retry) as Cib;
+  return visit(cib, (el) => hasRecurringMonitor(el) ? el : withMonitor(el)) as Cib;
+}
+
+/** `cib` with the implicit retry of failed remote connections (see the module documentation). */
+export function withConnectionRetry(cib: Cib): Cib {
+  if (rscDefaults(cib).get("failure-timeout") !== undefined) return cib;
+  return visit(cib, withRetry) as Cib;
 }

@@ -33,7 +33,7 @@ import { Registry } from "../../core/plugin/registry.ts";
 import type { GuestHandle, Logger } from "../../core/plugin/types.ts";
 import { schedule } from "../../core/scheduler/mod.ts";
 import { builtinPlugins } from "../_builtin_plugins.ts";
-import { withConnectionMonitors } from "./_connection_monitor.ts";
+import { withConnectionMonitors, withConnectionRetry } from "./_connection_monitor.ts";
 import { readPluginConfigs, type RunningFencing, startFencing } from "./_fencing.ts";
 import { stopForcefully } from "./_launchers.ts";
 import type { ControllerContext } from "./mod.ts";
@@ -152,7 +152,7 @@ export async function startController(
   const fencing = await startFencing({ service, registry, nodeName, log, stateDir: opts.stateDir });
   const controller = new Controller({
     cib: cibAccess(service),
-    scheduler: (cib, now) => schedule(withConnectionMonitors(cib), { now }),
+    scheduler: (cib, now) => schedule(withConnectionRetry(withConnectionMonitors(cib)), { now }),
     nodeName,
     local,
     ...(authkey

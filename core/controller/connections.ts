@@ -111,7 +111,8 @@ export class ConnectionManager {
     // executor comes up a moment after its container, a restarted remote node a moment after
     // its host. Each attempt is short, so the link opens within a retry step of the daemon.
     const clock = this.#o.clock;
-    const deadline = clock.now() + Math.min(timeoutMs, s.connectTimeoutMs);
+    // Give up a little before the start's own timeout, so the result says why.
+    const deadline = clock.now() + Math.min(timeoutMs - Math.min(1000, timeoutMs / 4), s.connectTimeoutMs);
     let where = `${s.host ?? s.node}:${s.port}`;
     let lastError = "";
     for (let attempt = 0;; attempt++) {

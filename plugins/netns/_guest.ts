@@ -3,6 +3,7 @@
  * teardown that removes whatever of a guest is left (processes, veth, namespace, key).
  * @module
  */
+import { createHash } from "node:crypto";
 import { lstatSync, rmSync } from "node:fs";
 import process from "node:process";
 import { AtriumError } from "../../core/plugin/mod.ts";
@@ -59,6 +60,15 @@ export function ensureBridge(p: GuestParams, timeoutMs: number): Promise<void> {
   });
 }
 
+/**
+ * The guest's MAC address: locally administered unicast (`02:...`), derived from the namespace
+ * name and the guest address, so it is the same on every start of the same guest.
+ */
+export function guestMac(netns: string, p: GuestParams): string {
+  const h = createHash("sha256").update(`${netns}\0${formatCidr(p.address)}`).digest();
+  return ["02", ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, "0"))].join(":");
+}
+
 /** Create the namespace and its veth pair (eth0 inside, `hostVeth` on the bridge), both up. */
 export async function makeNetwork(netns: string, hostVeth: string, p: GuestParams, timeoutMs: number): Promise<void> {
   const steps: [string[], string][] = [
@@ -67,6 +77,9 @@ export async function makeNetwork(netns: string, hostVeth: string, p: GuestParam
     [["link", "set", "dev", hostVeth, "master", p.bridge], `attach "${hostVeth}" to bridge "${p.bridge}"`],
     [["link", "set", "dev", hostVeth, "up"], `bring "${hostVeth}" up`],
     [["-n", netns, "link", "set", "dev", "lo", "up"], `bring lo up in "${netns}"`],
+    // A stable MAC: a restarted guest keeps its link-layer address, so the host's neighbour entry
+    // (still REACHABLE while other guests keep the bridge up) stays right and needs no flush.
+    [["-n", netns, "link", "set", "dev", "eth0", "address", guestMac(netns, p)], `set the MAC address of eth0 in "${netns}"`],
     [["-n", netns, "addr", "add", formatCidr(p.address), "dev", "eth0"], `add address "${formatCidr(p.address)}" in "${netns}"`],
     [["-n", netns, "link", "set", "dev", "eth0", "up"], `bring eth0 up in "${netns}"`],
   ];

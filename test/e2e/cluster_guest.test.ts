@@ -127,6 +127,10 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a guest node", () =
       console.log(
         `guest daemon SIGKILL: failure recorded after ${detectedMs} ms, guest online with its resources after ${recoveredMs} ms`,
       );
+      // The link's keepalive notices at once (goal 1 s); recovery has no fixed waits (goal 2.5 s).
+      // Margins for a loaded machine and the status polling.
+      expect(detectedMs).toBeLessThan(2_000);
+      expect(recoveredMs).toBeLessThan(6_000);
     },
     130_000,
   );

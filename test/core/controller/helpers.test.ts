@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseCib, serializeCib } from "../../../core/cib/mod.ts";
 import {
-  Controller, describeResource, didFail, expectedRc, isRealFailure, opDigest, recheckDelayMs, recordFailure, recordOperation,
+  Controller, describeResource, didFail, expectedRc, IMPLICIT_CONNECTION_RETRY, isRealFailure, opDigest, recheckDelayMs, recordFailure, recordOperation,
   targetRcOf, transitionKey, transitionMagic, withMissingMonitors,
 } from "../../../core/controller/mod.ts";
 import { schedule } from "../../../core/scheduler/mod.ts";
@@ -55,6 +55,16 @@ describe("recheckDelayMs()", () => {
     const cib = recordFailure(parseCib(text), "node1", "d1", "monitor", 10000, { now: 1_000_000 });
     expect(recheckDelayMs(cib, 1_000_000)).toBe(61_000);
     expect(recheckDelayMs(cib, 1_000_000 + 120_000)).toBe(900_000);
+  });
+
+  it("wakes up promptly when a remote connection may be retried (reconnect_interval, else the implicit 5 s)", () => {
+    const conn = (ia: string) => `<primitive id="rem1" class="ocf" provider="pacemaker" type="remote"><instance_attributes id="rem1-ia">${ia}</instance_attributes></primitive>`;
+    const withRi = recordFailure(dummyCib([], { extraConfig: conn('<nvpair id="rem1-ri" name="reconnect_interval" value="20s"/>') }), "node1", "rem1", "monitor", 30000, { now: 1_000_000 });
+    expect(recheckDelayMs(withRi, 1_000_000)).toBe(20_250);
+    const implicit = recordFailure(dummyCib([], { extraConfig: conn("") }), "node1", "rem1", "start", 0, { now: 1_000_000, infinity: true });
+    expect(IMPLICIT_CONNECTION_RETRY).toBe("5s");
+    expect(recheckDelayMs(implicit, 1_000_000)).toBe(5_250);
+    expect(recheckDelayMs(implicit, 1_000_000 + 10_000)).toBe(900_000);
   });
 });
 

@@ -150,6 +150,12 @@ describe("withConnectionOrdering()", () => {
     expect(t.actions.map((x) => x.inputs)).toEqual([[], [], [0, 1]]);
   });
 
+  it("does not hold a connection's stop behind a blocked stop on its node (a lost node without fencing)", () => {
+    const blocked = { ...a(0, "stop", "r2", "rem"), runnable: false };
+    const t = withConnectionOrdering(tr([blocked, a(1, "stop", "r3", "rem"), a(2, "stop", "rem", "n1")]), "n1");
+    expect(t.actions.map((x) => x.inputs)).toEqual([[], [], [1]]);
+  });
+
   it("leaves a transition with nothing missing unchanged", () => {
     const t = tr([a(0, "start", "r1", "n1")]);
     expect(withConnectionOrdering(t, "n1")).toBe(t);

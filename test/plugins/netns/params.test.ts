@@ -177,3 +177,14 @@ describe("parseProcStat()", () => {
     expect(parseProcStat("garbage")).toBeUndefined();
   });
 });
+
+describe("guestMac()", () => {
+  it("is a stable locally administered unicast address per guest", async () => {
+    const { guestMac } = await import("../../../plugins/netns/_guest.ts");
+    const p = parseGuestParams({ address: "10.214.0.11/24" });
+    const a = guestMac("atrium-g-guest1", p);
+    expect(a).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+    expect(guestMac("atrium-g-guest1", p)).toBe(a);
+    expect(guestMac("atrium-g-guest2", p)).not.toBe(a);
+  });
+});
