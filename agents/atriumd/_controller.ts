@@ -152,7 +152,8 @@ export async function startController(
   const fencing = await startFencing({ service, registry, nodeName, log, stateDir: opts.stateDir });
   const controller = new Controller({
     cib: cibAccess(service),
-    scheduler: (cib, now) => schedule(withConnectionRetry(withConnectionMonitors(cib)), { now }),
+    scheduler: (cib, now) => schedule(cib, { now }),
+    schedulerView: (cib) => withConnectionRetry(withConnectionMonitors(cib)),
     nodeName,
     local,
     ...(authkey

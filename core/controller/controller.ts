@@ -205,13 +205,15 @@ export class Controller {
       this.#clock.clearTimeout(this.#recheckTimer);
       this.#recheckTimer = undefined;
     }
-    const cib = this.#o.cib.get();
+    const stored = this.#o.cib.get();
     let t: Transition;
+    let cib = stored;
     try {
+      cib = this.#o.schedulerView ? this.#o.schedulerView(stored) : stored;
       t = this.#o.scheduler(cib, new Date(this.#clock.now()));
     } catch (e) {
       this.#log.error(`Scheduler failed: ${e instanceof Error ? e.message : String(e)}`);
-      this.#armRecheck(cib);
+      this.#armRecheck(stored);
       return;
     }
     t = withConnectionOrdering(withMissingMonitors(t, cib), this.#o.nodeName);

@@ -23,8 +23,16 @@ function hasHistory(cib: Cib, node: string, rsc: string, id: string): boolean {
   const ns = findNodeState(cib, nodeRef(cib, node));
   const lr = childEl(childEl(childEl(ns, "lrm"), "lrm_resources"), "lrm_resource", rsc);
   if (childEl(lr, "lrm_rsc_op", id) !== undefined) return true;
-  // A recurring monitor whose first run failed is only in last_failure_0: it was run.
-  return childEl(lr, "lrm_rsc_op", `${rsc}_last_failure_0`)?.attrs.operation_key === id;
+  // A recurring monitor whose first run failed is only in last_failure_0: it was run, unless
+  // the resource was (re)started after that failure (the monitor of that start never ran).
+  const failure = childEl(lr, "lrm_rsc_op", `${rsc}_last_failure_0`);
+  if (failure?.attrs.operation_key !== id) return false;
+  const last = childEl(lr, "lrm_rsc_op", `${rsc}_last_0`);
+  if (!last || !/^(start|promote|migrate_from)$/.test(last.attrs.operation ?? "")) return true;
+  const n = (el: typeof last, a: string): number => Number(el.attrs[a] ?? -1);
+  // Call ids restart with the daemon: a later change time also says "after".
+  const after = n(last, "call-id") > n(failure, "call-id") || n(last, "last-rc-change") > n(failure, "last-rc-change");
+  return !after;
 }
 
 /** `t` with the missing recurring monitors of stable, active primitives appended. */

@@ -118,6 +118,11 @@ export interface ControllerClock {
 export interface ControllerOptions {
   readonly cib: CibAccess;
   readonly scheduler: Scheduler;
+  /**
+   * The CIB as the scheduler should see it (e.g. with implicit connection monitors); also what
+   * missing recurring monitors are filled from. Default: the CIB itself.
+   */
+  readonly schedulerView?: (cib: Cib) => Cib;
   /** This node's name (as in the CIB nodes section). */
   readonly nodeName: string;
   /** The local executor. */

@@ -220,7 +220,10 @@ export function createNetnsLauncher(settings: NetnsSettings = defaultSettings())
     const s = readGuestState(handle);
     const timeoutMs = Math.max(0, opts.timeoutMs);
     const deadline = Date.now() + timeoutMs;
-    if (sameProcess(s.pid, s.startTime)) {
+    // A frozen daemon (stopped, state "T") cannot act on SIGTERM: a forced stop destroys it at once,
+    // as a hypervisor destroys a hung VM, instead of waiting out the graceful part.
+    const frozen = opts.force && procStat(s.pid)?.state === "T";
+    if (sameProcess(s.pid, s.startTime) && !frozen) {
       signal(-s.pid, "SIGTERM");
       signal(s.pid, "SIGTERM");
       const gone = await waitFor(() => !sameProcess(s.pid, s.startTime), timeoutMs);
@@ -234,7 +237,7 @@ export function createNetnsLauncher(settings: NetnsSettings = defaultSettings())
     }
     // Whatever is still running (the daemon, when forced; processes it left): SIGKILL after
     // what is left of the timeout (at most 1 s).
-    const grace = Math.max(0, Math.min(1000, deadline - Date.now()));
+    const grace = frozen ? 0 : Math.max(0, Math.min(1000, deadline - Date.now()));
     const left = await teardown({ ...s }, grace, settings.commandTimeoutMs);
     if (left.length > 0) {
       throw new AtriumError("LAUNCHER_STOP_FAILED", `Cannot stop guest "${handle.node}": ${left.join("; ")}`, {

@@ -3,11 +3,11 @@
  * (10.214.221.21/24 on a veth pair, a private /run so Dummy state is its own), joined by
  * dist/atriumd.mjs through `resource create remote1 ocf:pacemaker:remote server=ADDR` with NO
  * monitor configured on the connection. Resources run there; the remote's daemon is killed with
- * SIGKILL and stonith-enabled=false: the connection is still watched (its implicit monitor
- * fails), the node goes offline, its resources stay blocked where they were (Pacemaker does not
+ * SIGKILL and stonith-enabled=false: the connection is still watched (the drop fails its implicit
+ * monitor at once), the node goes offline, its resources stay blocked where they were (Pacemaker does not
  * start them elsewhere when the node cannot be fenced) and the status says why; `node remove`
- * after the connection is deleted leaves no ghost node. Started again, the daemon is rejoined by
- * itself (no cleanup). Everything is removed in afterAll.
+ * after the connection is deleted leaves no ghost node. Between the two, the daemon is started
+ * again and the node rejoins by itself (no cleanup). Everything is removed in afterAll.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";

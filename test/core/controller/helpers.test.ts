@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCib, serializeCib } from "../../../core/cib/mod.ts";
+import type { Cib } from "../../../core/cib/model.ts";
 import {
   Controller, describeResource, didFail, expectedRc, IMPLICIT_CONNECTION_RETRY, isRealFailure, opDigest, recheckDelayMs, recordFailure, recordOperation,
   targetRcOf, transitionKey, transitionMagic, withMissingMonitors,
@@ -105,6 +106,22 @@ describe("withMissingMonitors()", () => {
       result: { resource: "d1", action: "monitor", intervalMs: 10000, callId: 2, rc: 0, status: "done", runAt: now, rcChangedAt: now, execTimeMs: 1, queueTimeMs: 0 },
     });
     expect(withMissingMonitors(schedule(cib, { now: new Date(now) }), cib).actions).toEqual([]);
+  });
+
+  it("adds it again when the only trace is a failure from before the last start (a restart whose monitor never ran)", () => {
+    const AGENT = { class: "ocf", provider: "pacemaker", type: "Dummy" };
+    const PARAMS = { state: "/tmp/d1.state" };
+    const now = Date.now();
+    const rec = (cib: Cib, action: string, intervalMs: number, callId: number, rc: number, at: number): Cib => recordOperation(cib, {
+      node: "node1", resource: "d1", agent: AGENT, targetRc: 0, params: PARAMS, timeoutMs: 20000,
+      result: { resource: "d1", action, intervalMs, callId, rc, status: rc === 0 ? "done" : "error", runAt: at, rcChangedAt: at, execTimeMs: 1, queueTimeMs: 0 },
+    });
+    let cib = rec(rec(dummyCib(["d1"]), "start", 0, 1, 0, now - 10_000), "monitor", 10000, 2, 1, now - 5_000);
+    cib = rec(cib, "stop", 0, 3, 0, now - 4_000);
+    cib = rec(cib, "start", 0, 4, 0, now - 3_000);
+    const t = schedule(cib, { now: new Date(now) });
+    const added = withMissingMonitors(t, cib).actions.filter((a) => !t.actions.some((b) => b.id === a.id));
+    expect(added.map((a) => a.key)).toEqual(["d1_monitor_10000"]);
   });
 });
 

@@ -234,6 +234,18 @@ describe.skipIf(why !== undefined)("netns launcher (root)", () => {
     handles.delete(node);
   });
 
+  it("destroys a frozen (SIGSTOPped) daemon at once on a forced stop instead of waiting out SIGTERM", async () => {
+    const node = `jt6-${tag}`;
+    const h = await launcher.start(spec(node, 16), ctx);
+    handles.set(node, h);
+    process.kill((h.state as { pid: number }).pid, "SIGSTOP");
+    const t0 = Date.now();
+    await launcher.stop(h, { timeoutMs: 10_000, force: true }, ctx);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(gone(node)).toBe(true);
+    handles.delete(node);
+  });
+
   it("starts two guests concurrently on a bridge that does not exist yet", async () => {
     const br = "atrjtest4";
     const [a, b] = [`jt7-${tag}`, `jt8-${tag}`];
