@@ -84,7 +84,9 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: 8 guests and 32 res
     for (const [id, node] of placement(s, SPEC)) expect([id, seen.get(id)]).toEqual([id, [node]]);
     const rep = await checker!.stop();
     console.log(`cluster scale checker: ${rep.samples} samples (avg ${rep.sampleMsAvg} ms, max ${rep.sampleMsMax} ms), ${rep.overlapSamples} with two sightings, ${rep.violations.length - 1} violations besides the forged one`);
-    expect(rep.samples).toBeGreaterThan(50);
+    // The checker really ran through start-up and both recoveries (recovery now takes about two
+    // seconds, so the count depends on how fast the cluster was, not on a fixed duration).
+    expect(rep.samples).toBeGreaterThan(20);
     expect(rep.lastGuestViews).toBe(SPEC.guests);
     // Only the forged one of the first test.
     expect(rep.violations.slice(1)).toEqual([]);
