@@ -1,10 +1,10 @@
 /**
- * What fencing_guest.test.ts and fencing_onfail.test.ts share: like _fencing_helpers.ts's rig
- * (a temp state dir seeded with a CIB, plugins.json with the fence-agents directory holding
- * fence_recorder and the webhook to a node:http receiver on 127.0.0.1, Pacemaker's
- * alert_file.sh.sample as an alert, dist/atriumd.mjs), but with the CIB given by the suite, a
- * private OCF_ROOT (Pacemaker's agents plus the test-only StopFails) for atriumd and
- * atrium-remoted, and an optional atrium-remoted in its own namespace. Not a test file.
+ * The rig every fencing walkthrough (fencing_*.test.ts) runs on: a temp state dir seeded with the
+ * suite's CIB, plugins.json with the fence-agents directory holding fence_recorder and the
+ * webhook to a node:http receiver on 127.0.0.1, Pacemaker's alert_file.sh.sample as an alert, a
+ * private OCF_ROOT (Pacemaker's agents plus the test-only StopFails), an optional atrium-remoted in
+ * its own namespace (veth pair, private /run) and dist/atriumd.mjs. _fencing_helpers.ts builds the
+ * remote-node topology walkthroughs on it. Not a test file.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,11 +15,21 @@ import { join } from "node:path";
 import process from "node:process";
 import { FileStore } from "../../core/cib/store/mod.ts";
 import { CLI, DAEMON, quiet, REMOTED, removeNetns, ROOT, type Status } from "./_cluster_helpers.ts";
-import type { Hook } from "./_fencing_helpers.ts";
 
 const ALERT_SAMPLE = "/usr/share/pacemaker/alerts/alert_file.sh.sample";
 const RECORDER = join(ROOT, "test", "fixtures", "fence", "fence_recorder");
 const STOP_FAILS = join(ROOT, "test", "fixtures", "agents", "ocf", "atrium-test", "StopFails");
+
+/** A webhook delivery (the event JSON). */
+export interface Hook {
+  kind: string;
+  sequence: number;
+  node?: string;
+  resource?: string;
+  task?: string;
+  rc?: number;
+  desc?: string;
+}
 
 /** A remote node's network: namespace, host-side veth and /24 prefix ("10.214.225"); remoted is .21. */
 export interface RemoteNet {
@@ -83,8 +93,13 @@ function ocfRoot(dir: string): string {
 }
 
 /** Set everything up and start (optionally) atrium-remoted in `remote`'s namespace and atriumd as `host`. */
-export async function startMoreRig(host: string, cib: (p: RigPaths) => string, remote?: RemoteNet): Promise<MoreRig> {
-  const dir = mkdtempSync(join(tmpdir(), "atrium-e2e-fmore-"));
+export async function startMoreRig(
+  host: string,
+  cib: (p: RigPaths) => string,
+  remote?: RemoteNet,
+  opts: { webhookSecret?: string } = {},
+): Promise<MoreRig> {
+  const dir = mkdtempSync(join(tmpdir(), "atrium-e2e-fence-"));
   const paths: RigPaths = { dir, rec: join(dir, "fence.rec"), alert: join(dir, "alert_file.sh"), alertLog: join(dir, "alerts.log") };
   const authkey = join(dir, "authkey"), bin = join(dir, "fence-bin");
   const root = ocfRoot(dir);
@@ -109,7 +124,7 @@ export async function startMoreRig(host: string, cib: (p: RigPaths) => string, r
   const port = (server.address() as { port: number }).port;
   writeFileSync(join(dir, "plugins.json"), JSON.stringify({
     "fence-agents": { directory: bin },
-    webhook: { url: `http://127.0.0.1:${port}/hook`, secret: "e2e-webhook-secret-more-0123", baseDelayMs: 100 },
+    webhook: { url: `http://127.0.0.1:${port}/hook`, secret: opts.webhookSecret ?? "e2e-webhook-secret-more-0123", baseDelayMs: 100 },
   }), { mode: 0o600 });
   const store = await FileStore.open(join(dir, "cib"));
   await store.write(cib(paths), { expected: null, next: { adminEpoch: 0, epoch: 1, numUpdates: 0 } });
