@@ -290,22 +290,25 @@ describe.skipIf(!hasOpenssl)("renegotiation", () => {
   });
 });
 
+/** gnutls-serv echoing on a free port with `key` for the identity CRM, once it listens. */
+async function startGnutlsServ(file: string, key: Buffer) {
+  const port = await freePort();
+  const pskFile = join(dir, file);
+  writeFileSync(pskFile, `CRM:${key.toString("hex")}\n`, { mode: 0o600 });
+  const srv = run("gnutls-serv", ["-p", String(port), "--pskpasswd", pskFile, "--priority", "NORMAL:+PSK:+DHE-PSK", "--echo"]);
+  try {
+    await waitFor(() => /listening/i.test(srv.out()), 10_000, "gnutls-serv to listen");
+  } catch (e) {
+    stop(srv.child);
+    throw e;
+  }
+  return { port, srv };
+}
+
 describe.skipIf(!hasGnutls)("Atrium client against gnutls-serv", () => {
   it("completes TLS 1.3 and TLS 1.2 (DHE-PSK and PSK) with a 4096-byte key", async () => {
-    const port = await freePort();
-    const pskFile = join(dir, "gnutls.psk");
-    writeFileSync(pskFile, `CRM:${key4096.toString("hex")}\n`, { mode: 0o600 });
-    const srv = run("gnutls-serv", [
-      "-p",
-      String(port),
-      "--pskpasswd",
-      pskFile,
-      "--priority",
-      "NORMAL:+PSK:+DHE-PSK",
-      "--echo",
-    ]);
+    const { port, srv } = await startGnutlsServ("gnutls.psk", key4096);
     try {
-      await waitFor(() => /listening/i.test(srv.out()), 10_000, "gnutls-serv to listen");
       const variants = [
         {
           versions: ["TLSv1.3"],
@@ -342,20 +345,8 @@ describe.skipIf(!hasGnutls)("Atrium client against gnutls-serv", () => {
   });
 
   it("says TLS_BAD_KEY when gnutls-serv holds another key", async () => {
-    const port = await freePort();
-    const pskFile = join(dir, "gnutls-bad.psk");
-    writeFileSync(pskFile, `CRM:${key32.toString("hex")}\n`, { mode: 0o600 });
-    const srv = run("gnutls-serv", [
-      "-p",
-      String(port),
-      "--pskpasswd",
-      pskFile,
-      "--priority",
-      "NORMAL:+PSK:+DHE-PSK",
-      "--echo",
-    ]);
+    const { port, srv } = await startGnutlsServ("gnutls-bad.psk", key32);
     try {
-      await waitFor(() => /listening/i.test(srv.out()), 10_000, "gnutls-serv to listen");
       for (const versions of [["TLSv1.3"], ["TLSv1.2"]] as const) {
         await expect(ourClient(port, { identity: "CRM", key: randomBytes(32), versions: [...versions] }))
           .rejects.toMatchObject({ code: "TLS_BAD_KEY" });
