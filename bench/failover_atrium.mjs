@@ -3,7 +3,7 @@
 // with a netns guest node and a remote node running dist/atrium-remoted.mjs in its own network
 // namespace. Root only; run `npm run build` first.
 //
-//   node bench/failover_atrium.mjs [--trials 5] [--rows guest,remote] [--json FILE]
+//   node bench/failover_atrium.mjs [--trials 5] [--rows guest,remote,fence-kill,fence-freeze,fence-cut] [--json FILE]
 //
 // Rows (median of --trials each, same keys as bench/failover_real.mjs):
 //   guest   benchg1 (launcher:netns, bridge atrbf0, 10.214.230.0/24) with bg1..bg3 (Dummy) preferring it:
@@ -12,6 +12,9 @@
 //   remote  remote1 (ocf:pacemaker:remote server=10.214.231.21, no monitor configured,
 //           stonith-enabled=false) with bd1..bd3 preferring it: SIGKILL -> noticed, then the daemon
 //           is started again -> remote1 online again, with reconnect_interval=5s and without
+//   fence-kill, fence-freeze, fence-cut  remote1 with fencing (stonith:fence_dummy, as the real half):
+//           SIGKILL / SIGSTOP of its daemon / its eth0 set down -> noticed, -> bd1..bd3 on the cluster node
+// Status is polled over the HTTP endpoint every 50 ms (the real half polls crm_mon every ~50 ms).
 // Every phase is bounded (detect 90 s, recover 90 s); a failed phase gives a null sample.
 // Writes bench/out/failover_atrium.json (or --json FILE) in the format failover_run.mjs reads.
 import { execFile, execFileSync, spawn } from "node:child_process";
@@ -32,14 +35,14 @@ const GUEST = { node: "benchg1", ns: "atrium-g-benchg1", bridge: "atrbf0", addr:
 const REMOTE = { node: "remote1", ns: "atrbr-r1", veth: "atvbr0", addr: "10.214.231.21", hostAddr: "10.214.231.254/24", ids: ["bd1", "bd2", "bd3"] };
 
 function parseArgs(argv) {
-  const o = { trials: 5, rows: ["guest", "remote"], json: join(here, "out", "failover_atrium.json") };
+  const o = { trials: 5, rows: ["guest", "remote", "fence-kill", "fence-freeze", "fence-cut"], json: join(here, "out", "failover_atrium.json") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === "--trials" && v !== undefined && /^[1-9][0-9]*$/.test(v)) (o.trials = Number(v)), i++;
     else if (a === "--rows" && v !== undefined) (o.rows = v.split(",")), i++;
     else if (a === "--json" && v !== undefined) (o.json = v), i++;
-    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows guest,remote or --json FILE`);
+    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows guest,remote,fence-kill,fence-freeze,fence-cut or --json FILE`);
   }
   return o;
 }
@@ -104,7 +107,7 @@ async function startDaemon() {
   const child = spawn(process.execPath, [DAEMON, "--state-dir", dir, "--node-name", HOST], { env, stdio: "ignore" });
   const exited = new Promise((r) => child.once("exit", r));
   const t0 = Date.now();
-  while (!existsSync(join(dir, "api.json"))) {
+  while (!existsSync(join(dir, "api.json")) || !existsSync(join(dir, "token"))) {
     if (Date.now() - t0 > 15_000) throw new Error("atriumd did not start in 15 s");
     await sleep(50);
   }
@@ -113,7 +116,15 @@ async function startDaemon() {
       execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATRIUM_STATE_DIR: dir }, timeout: 20_000 }, (e, out, err) =>
         e ? rej(new Error(`atrium ${args.join(" ")}: ${err || e.message}`)) : res(out))
     );
-  const status = async () => JSON.parse(await cli("status", "--json"));
+  // Status is polled over the HTTP endpoint (as `atrium status --json` asks it), every 50 ms like
+  // the real half's crm_mon polling: a CLI process per poll would add its start-up to every figure.
+  const api = JSON.parse(readFileSync(join(dir, "api.json"), "utf8"));
+  const token = readFileSync(join(dir, "token"), "utf8").trim();
+  const status = async () => {
+    const res = await fetch(`${api.url}/v1/status`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`status: HTTP ${res.status}`);
+    return await res.json();
+  };
   return {
     dir, key, cli, status,
     async stop() {
@@ -133,7 +144,7 @@ async function until(d, cond, t0, ms = PHASE_MS) {
       if (cond(await d.status())) return (Date.now() - t0) / 1000;
     } catch { /* busy */ }
     if (Date.now() - t0 > ms) return null;
-    await sleep(200);
+    await sleep(50);
   }
 }
 
@@ -192,10 +203,8 @@ function startRemoted(key) {
   });
 }
 
-async function remoteTrials(trials, reconnect, log) {
-  const out = [];
-  removeNs(REMOTE.ns);
-  quiet("ip", "link", "del", "dev", REMOTE.veth);
+function setupRemoteNs() {
+  teardownRemoteNs();
   quiet("ip", "netns", "add", REMOTE.ns);
   quiet("ip", "link", "add", REMOTE.veth, "type", "veth", "peer", "name", "eth0", "netns", REMOTE.ns);
   quiet("ip", "addr", "add", REMOTE.hostAddr, "dev", REMOTE.veth);
@@ -203,6 +212,72 @@ async function remoteTrials(trials, reconnect, log) {
   quiet("ip", "-n", REMOTE.ns, "addr", "add", `${REMOTE.addr}/24`, "dev", "eth0");
   quiet("ip", "-n", REMOTE.ns, "link", "set", "eth0", "up");
   quiet("ip", "-n", REMOTE.ns, "link", "set", "lo", "up");
+}
+
+function teardownRemoteNs() {
+  removeNs(REMOTE.ns);
+  quiet("ip", "link", "del", "dev", REMOTE.veth);
+}
+
+/**
+ * Remote failures with fencing, configured as the real half's rows (measure-remote-failover.py
+ * --fence --conn-monitor 5s --reconnect-interval 5s): stonith-enabled=true, stonith:fence_dummy
+ * (Debian's fence-agents) for remote1, bd1..bd3 preferring remote1 (score 100) with 1 s monitors.
+ * Per trial: the failure (SIGKILL, SIGSTOP, or the remote's eth0 set down) -> noticed (remote1 not
+ * online) -> moved (bd1..bd3 all running on the cluster node); then the remote is restored with a
+ * fresh daemon (and fresh /run) and the resources go back before the next trial.
+ */
+async function fenceTrials(trials, failure, log) {
+  const out = [];
+  setupRemoteNs();
+  const d = await startDaemon();
+  const statusFile = join(d.dir, "fence_dummy.status");
+  let remoted = startRemoted(d.key);
+  try {
+    await d.cli("property", "set", "stonith-enabled=true");
+    await d.cli("resource", "create", "bench-fence", "stonith:fence_dummy", `pcmk_host_list=${REMOTE.node}`, `status_file=${statusFile}`, "op", "monitor", "interval=60s");
+    await d.cli("resource", "create", REMOTE.node, "ocf:pacemaker:remote", `server=${REMOTE.addr}`, "reconnect_interval=5s", "op", "monitor", "interval=5s");
+    for (const id of REMOTE.ids) {
+      await d.cli("resource", "create", id, "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
+      await d.cli("constraint", "location", id, "prefers", `${REMOTE.node}=100`);
+    }
+    for (let t = 1; t <= trials; t++) {
+      const r = { trial: t, failure, detect_s: null, moved_s: null };
+      const ready = await until(d, (s) => online(s, REMOTE.node) && on(s, REMOTE.ids, REMOTE.node), Date.now());
+      await sleep(1000);
+      const pids = remotedPids(REMOTE.ns);
+      if (ready !== null && pids.length > 0) {
+        const t0 = Date.now();
+        if (failure === "kill") for (const p of pids) process.kill(p, "SIGKILL");
+        else if (failure === "freeze") for (const p of pids) process.kill(p, "SIGSTOP");
+        else quiet("ip", "-n", REMOTE.ns, "link", "set", "eth0", "down");
+        r.detect_s = await until(d, (s) => !online(s, REMOTE.node), t0);
+        r.moved_s = await until(d, (s) => on(s, REMOTE.ids, HOST), t0);
+      } else {
+        r.error = ready === null ? "not ready" : "no daemon";
+      }
+      log(`remote ${failure} (fencing) trial ${t}: ${JSON.stringify(r)}`);
+      out.push(r);
+      for (const p of remotedPids(REMOTE.ns)) {
+        try {
+          process.kill(p, "SIGKILL");
+        } catch { /* gone */ }
+      }
+      quiet("ip", "-n", REMOTE.ns, "link", "set", "eth0", "up");
+      await sleep(200);
+      remoted = startRemoted(d.key);
+    }
+  } finally {
+    remoted.kill("SIGKILL");
+    await d.stop();
+    teardownRemoteNs();
+  }
+  return out;
+}
+
+async function remoteTrials(trials, reconnect, log) {
+  const out = [];
+  setupRemoteNs();
   const d = await startDaemon();
   try {
     startRemoted(d.key);
@@ -234,8 +309,7 @@ async function remoteTrials(trials, reconnect, log) {
     }
   } finally {
     await d.stop();
-    removeNs(REMOTE.ns);
-    quiet("ip", "link", "del", "dev", REMOTE.veth);
+    teardownRemoteNs();
   }
   return out;
 }
@@ -269,6 +343,18 @@ async function main() {
         row("remote_restart_online_reconnect", "remote daemon restarted after kill -> online (reconnect_interval=5s)", k.map((r) => r.rejoin_s), "stonith-enabled=false"),
         row("remote_restart_online_cleanup", "remote daemon restarted after kill -> online (no reconnect_interval)", n.map((r) => r.rejoin_s), "no manual cleanup"),
       );
+    }
+    const fenceNote = "stonith:fence_dummy fences remote1; connection monitor 5s, reconnect_interval=5s; 3 Dummies to the cluster node";
+    for (const [name, key, label] of [
+      ["fence-kill", "remote_kill", "remote daemon SIGKILLed"],
+      ["fence-freeze", "remote_freeze", "remote daemon frozen (SIGSTOP)"],
+      ["fence-cut", "remote_cut", "remote's link cut (eth0 down)"],
+    ]) {
+      if (!o.rows.includes(name)) continue;
+      const f = await fenceTrials(o.trials, name.slice(6), log);
+      result.raw[name] = f;
+      if (key !== "remote_kill") result.rows.push(row(`${key}_detect`, `${label} -> noticed`, f.map((r) => r.detect_s), fenceNote));
+      result.rows.push(row(`${key}_moved`, `${label} -> resources running on another node`, f.map((r) => r.moved_s), fenceNote));
     }
   }
   result.finished = new Date().toISOString();

@@ -19,9 +19,9 @@ import type { OpResult, OpResultListener, OpStatus, RemoteConnector, RemoteLink,
  * is dead (the link closes and the connection's monitor fails at once), so a killed or frozen
  * remote/guest daemon is noticed within about a second.
  */
-export const LINK_POKE_INTERVAL_MS = 200;
+export const LINK_POKE_INTERVAL_MS = 150;
 /** See {@link LINK_POKE_INTERVAL_MS}. */
-export const LINK_POKE_TIMEOUT_MS = 700;
+export const LINK_POKE_TIMEOUT_MS = 600;
 
 /** Options of {@link remoteConnector}. */
 export interface RemoteConnectorOptions {

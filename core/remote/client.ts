@@ -79,10 +79,14 @@ interface Pending {
   op: string;
 }
 
+/** A keepalive deadline timer that fires later than this was delayed by our own event loop. */
+const POKE_LAG_GRACE_MS = 100;
+
 /**
  * Events: `result` (ExecResult), `notify` ({op, rc, callId, rscId?}), `new_client`, `ipc`
  * (an IPC-proxy message, including `shutdown_req`), `close` (reason: string).
  */
+
 export class RemoteClient extends EventEmitter {
   readonly #o: RemoteClientOptions;
   #conn: MessageConnection | undefined;
@@ -243,18 +247,36 @@ export class RemoteClient extends EventEmitter {
   #startPokes(): void {
     const every = this.#o.pokeIntervalMs ?? 0;
     if (every <= 0) return;
+    const limit = this.#o.pokeTimeoutMs ?? 1000;
     this.#pokeTimer = setInterval(() => {
       if (this.#pokeOutstanding > 0) return;
       this.#pokeOutstanding++;
-      this.#request({ op: "lrmd_rsc_poke" }, {}, this.#o.pokeTimeoutMs ?? 1000).then(
-        () => void (this.#pokeOutstanding = 0),
-        (e: unknown) => {
+      let answered = false;
+      const conn = this.#conn;
+      // The reply itself may take longer (a slow peer is not a dead one until the deadline below).
+      this.#request({ op: "lrmd_rsc_poke" }, {}, Math.max(limit * 4, 5_000)).then(
+        () => {
+          answered = true;
           this.#pokeOutstanding = 0;
-          if (isAtriumErrorCode(e, "REMOTE_TIMEOUT")) {
-            this.#conn?.destroy(`peer did not answer a poke within ${this.#o.pokeTimeoutMs ?? 1000} ms`);
-          }
+        },
+        () => {
+          answered = true;
+          this.#pokeOutstanding = 0;
         },
       );
+      // The deadline is judged against this process's own clock: when our event loop was
+      // stalled (the timer fired late), the peer gets that time again, so a busy controller
+      // never declares a healthy peer dead.
+      const armed = (wait: number, due: number): void => {
+        const t = setTimeout(() => {
+          if (answered || conn === undefined || conn.closed || this.#conn !== conn) return;
+          const late = Date.now() - due;
+          if (late > POKE_LAG_GRACE_MS) return armed(late, Date.now() + late);
+          conn.destroy(`peer did not answer a poke within ${limit} ms`);
+        }, wait);
+        (t as { unref?: () => void }).unref?.();
+      };
+      armed(limit, Date.now() + limit);
     }, every);
     (this.#pokeTimer as { unref?: () => void }).unref?.();
   }

@@ -168,6 +168,29 @@ describe("RemoteClient against RemoteServer (plain streams, shell agent)", () =>
     sc.conn!.send = orig;
   });
 
+  it("does not declare a healthy peer dead when its own event loop was stalled past the poke deadline", async () => {
+    const c = client({ pokeIntervalMs: 100, pokeTimeoutMs: 300 });
+    await c.connect();
+    let closed = "";
+    c.once("close", (r: string) => (closed = r));
+    // The server side stalls the whole process (client and server alike) for 4 deadlines just
+    // before it answers a poke: the client's deadline timer fires late, the answer is in flight.
+    const sc = server.clients.find((x) => x.id === c.session!.clientId)!;
+    const orig = sc.conn!.send.bind(sc.conn!);
+    let stalls = 0;
+    sc.conn!.send = (...a: Parameters<typeof orig>) => {
+      if (stalls++ === 0) {
+        const end = Date.now() + 1200;
+        while (Date.now() < end) { /* a stalled process */ }
+      }
+      return orig(...a);
+    };
+    await new Promise((r) => setTimeout(r, 800));
+    expect(closed).toBe("");
+    expect(c.connected).toBe(true);
+    c.close();
+  });
+
   it("reconnects after the server dropped it, and lists recurring ops again", async () => {
     const c = client();
     await c.connect();
