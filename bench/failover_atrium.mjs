@@ -3,7 +3,7 @@
 // with a netns guest node and a remote node running dist/atrium-remoted.mjs in its own network
 // namespace. Root only; run `npm run build` first.
 //
-//   node bench/failover_atrium.mjs [--trials 5] [--rows guest,remote,fence-kill,fence-freeze,fence-cut] [--json FILE]
+//   node bench/failover_atrium.mjs [--trials 5] [--rows guest,remote,fence-kill,fence-kill-norecon,fence-freeze,fence-cut] [--json FILE]
 //
 // Rows (median of --trials each, same keys as bench/failover_real.mjs):
 //   guest   benchg1 (launcher:netns, bridge atrbf0, 10.214.230.0/24) with bg1..bg3 (Dummy) preferring it:
@@ -14,12 +14,13 @@
 //           is started again -> remote1 online again, with reconnect_interval=5s and without
 //   fence-kill, fence-freeze, fence-cut  remote1 with fencing (stonith:fence_dummy, as the real half):
 //           SIGKILL / SIGSTOP of its daemon / its eth0 set down -> noticed, -> bd1..bd3 on the cluster node
+//   fence-kill-norecon  fence-kill without reconnect_interval
 // Status is polled over the HTTP endpoint every 50 ms (the real half polls crm_mon every ~50 ms).
 // Every phase is bounded (detect 90 s, recover 90 s); a failed phase gives a null sample.
 // Writes bench/out/failover_atrium.json (or --json FILE) in the format failover_run.mjs reads.
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,14 +36,14 @@ const GUEST = { node: "benchg1", ns: "atrium-g-benchg1", bridge: "atrbf0", addr:
 const REMOTE = { node: "remote1", ns: "atrbr-r1", veth: "atvbr0", addr: "10.214.231.21", hostAddr: "10.214.231.254/24", ids: ["bd1", "bd2", "bd3"] };
 
 function parseArgs(argv) {
-  const o = { trials: 5, rows: ["guest", "remote", "fence-kill", "fence-freeze", "fence-cut"], json: join(here, "out", "failover_atrium.json") };
+  const o = { trials: 5, rows: ["guest", "remote", "fence-kill", "fence-kill-norecon", "fence-freeze", "fence-cut"], json: join(here, "out", "failover_atrium.json") };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === "--trials" && v !== undefined && /^[1-9][0-9]*$/.test(v)) (o.trials = Number(v)), i++;
     else if (a === "--rows" && v !== undefined) (o.rows = v.split(",")), i++;
     else if (a === "--json" && v !== undefined) (o.json = v), i++;
-    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows guest,remote,fence-kill,fence-freeze,fence-cut or --json FILE`);
+    else throw new TypeError(`Cannot use argument "${a}": expected --trials N, --rows guest,remote,fence-kill,fence-kill-norecon,fence-freeze,fence-cut or --json FILE`);
   }
   return o;
 }
@@ -104,7 +105,9 @@ async function startDaemon() {
   writeFileSync(key, randomBytes(256), { mode: 0o600 });
   const env = { ...process.env, PCMK_authkey_location: key, ATRIUM_SHUTDOWN_TIMEOUT_MS: "30000" };
   delete env.ATRIUM_STATE_DIR;
-  const child = spawn(process.execPath, [DAEMON, "--state-dir", dir, "--node-name", HOST], { env, stdio: "ignore" });
+  // BENCH_DAEMON_LOG=FILE keeps atriumd's output (for looking into a slow sample).
+  const logFd = process.env.BENCH_DAEMON_LOG ? openSync(process.env.BENCH_DAEMON_LOG, "a") : "ignore";
+  const child = spawn(process.execPath, [DAEMON, "--state-dir", dir, "--node-name", HOST], { env, stdio: ["ignore", logFd, logFd] });
   const exited = new Promise((r) => child.once("exit", r));
   const t0 = Date.now();
   while (!existsSync(join(dir, "api.json")) || !existsSync(join(dir, "token"))) {
@@ -227,7 +230,7 @@ function teardownRemoteNs() {
  * online) -> moved (bd1..bd3 all running on the cluster node); then the remote is restored with a
  * fresh daemon (and fresh /run) and the resources go back before the next trial.
  */
-async function fenceTrials(trials, failure, log) {
+async function fenceTrials(trials, failure, log, reconnect = true) {
   const out = [];
   setupRemoteNs();
   const d = await startDaemon();
@@ -236,7 +239,7 @@ async function fenceTrials(trials, failure, log) {
   try {
     await d.cli("property", "set", "stonith-enabled=true");
     await d.cli("resource", "create", "bench-fence", "stonith:fence_dummy", `pcmk_host_list=${REMOTE.node}`, `status_file=${statusFile}`, "op", "monitor", "interval=60s");
-    await d.cli("resource", "create", REMOTE.node, "ocf:pacemaker:remote", `server=${REMOTE.addr}`, "reconnect_interval=5s", "op", "monitor", "interval=5s");
+    await d.cli("resource", "create", REMOTE.node, "ocf:pacemaker:remote", `server=${REMOTE.addr}`, ...(reconnect ? ["reconnect_interval=5s"] : []), "op", "monitor", "interval=5s");
     for (const id of REMOTE.ids) {
       await d.cli("resource", "create", id, "ocf:pacemaker:Dummy", "op", "monitor", "interval=1s");
       await d.cli("constraint", "location", id, "prefers", `${REMOTE.node}=100`);
@@ -256,7 +259,7 @@ async function fenceTrials(trials, failure, log) {
       } else {
         r.error = ready === null ? "not ready" : "no daemon";
       }
-      log(`remote ${failure} (fencing) trial ${t}: ${JSON.stringify(r)}`);
+      log(`remote ${failure} (fencing${reconnect ? "" : ", no reconnect_interval"}) trial ${t}: ${JSON.stringify(r)}`);
       out.push(r);
       for (const p of remotedPids(REMOTE.ns)) {
         try {
@@ -349,12 +352,16 @@ async function main() {
       ["fence-kill", "remote_kill", "remote daemon SIGKILLed"],
       ["fence-freeze", "remote_freeze", "remote daemon frozen (SIGSTOP)"],
       ["fence-cut", "remote_cut", "remote's link cut (eth0 down)"],
+      ["fence-kill-norecon", "remote_kill_norecon", "remote daemon SIGKILLed (no reconnect_interval)"],
     ]) {
       if (!o.rows.includes(name)) continue;
-      const f = await fenceTrials(o.trials, name.slice(6), log);
+      const f = await fenceTrials(o.trials, name.slice(6).replace(/-.*/, ""), log, !name.endsWith("-norecon"));
       result.raw[name] = f;
-      if (key !== "remote_kill") result.rows.push(row(`${key}_detect`, `${label} -> noticed`, f.map((r) => r.detect_s), fenceNote));
-      result.rows.push(row(`${key}_moved`, `${label} -> resources running on another node`, f.map((r) => r.moved_s), fenceNote));
+      if (key === "remote_freeze" || key === "remote_cut") result.rows.push(row(`${key}_detect`, `${label} -> noticed`, f.map((r) => r.detect_s), fenceNote));
+      if (key === "remote_kill_norecon") {
+        // The real half's key for this row.
+        result.rows.push(row("remote_kill_moved_norecon", "remote daemon SIGKILLed -> resources on another node (no reconnect_interval)", f.map((r) => r.moved_s), fenceNote.replace(", reconnect_interval=5s", "")));
+      } else result.rows.push(row(`${key}_moved`, `${label} -> resources running on another node`, f.map((r) => r.moved_s), fenceNote));
     }
   }
   result.finished = new Date().toISOString();

@@ -3,7 +3,7 @@
 // cluster (one corosync + Pacemaker node from /work/shared/rig/real-cluster.sh) with a REAL
 // pacemaker-remoted as remote node "remote1" in its own network namespace. Root only.
 //
-//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,freeze,guest] [--json FILE] [--remoted real|atrium]
+//   node bench/failover_real.mjs [--trials 5] [--rows kill,norecon,cut,freeze,guest] [--json FILE] [--remoted real|atrium]
 //
 // --remoted atrium: the same rows with atrium-remoted (bundled from the current source) as the
 // remote's daemon, on a second set of rig names (JSON default bench/out/failover_real_atrium_remoted.json).
@@ -13,6 +13,7 @@
 //            SIGKILL of pacemaker-remoted -> noticed, -> d1..d3 running on node1 (fence_dummy as
 //            the fence device), restart of the daemon -> remote online again
 //   norecon  the same without reconnect_interval: restart -> online (needs crm_resource --cleanup?)
+//   cut      the same with --failure netdown: the remote's eth0 set down -> noticed, -> d1..d3 on node1
 //   freeze   SIGSTOP of pacemaker-remoted -> noticed, -> d1..d3 running on node1 (this file)
 //   guest    guest node guest1 (failover_real_guest.mjs): SIGKILL of its daemon -> noticed, guest
 //            online again, g1..g3 running again; SIGSTOP -> noticed, online again
@@ -34,7 +35,7 @@ const IDS = ["d1", "d2", "d3"];
 const PHASE_MS = 180_000;
 
 function parseArgs(argv) {
-  const o = { trials: 5, rows: ["kill", "norecon", "freeze", "guest"], json: undefined, remoted: "real" };
+  const o = { trials: 5, rows: ["kill", "norecon", "cut", "freeze", "guest"], json: undefined, remoted: "real" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -182,6 +183,13 @@ function rowsFromRaw(raw) {
       row("remote_freeze_moved", "remote daemon frozen (SIGSTOP) -> resources running on another node", f.map((r) => r.moved_s), "fence_dummy"),
     );
   }
+  const c = raw.cut;
+  if (c) {
+    rows.push(
+      row("remote_cut_detect", "remote's link cut (eth0 down) -> noticed", c.map((r) => r.detect_s), "connection monitor 5s (timeout: the op default)"),
+      row("remote_cut_moved", "remote's link cut (eth0 down) -> resources running on another node", c.map((r) => r.moved_s), "stonith:fence_dummy fences remote1"),
+    );
+  }
   const g = raw.guest;
   if (g) {
     rows.push(
@@ -224,6 +232,9 @@ async function main() {
     try {
       if (o.rows.includes("kill")) result.raw.kill = await measurePy(["--fence", "--conn-monitor", "5s", "--reconnect-interval", "5s"], o.trials);
       if (o.rows.includes("norecon")) result.raw.norecon = await measurePy(["--fence", "--conn-monitor", "5s"], o.trials);
+      if (o.rows.includes("cut")) {
+        result.raw.cut = await measurePy(["--fence", "--conn-monitor", "5s", "--reconnect-interval", "5s", "--failure", "netdown", "--move-wait", "170"], o.trials);
+      }
       if (o.rows.includes("freeze")) result.raw.freeze = await freezeTrials(o.trials);
       if (o.rows.includes("guest")) result.raw.guest = await guestTrials(o.trials);
       const s = snapshot();
