@@ -1,8 +1,12 @@
 /**
  * Failed actions from the operation history, as crm_mon lists them: every recorded operation
- * whose execution status is not "complete" (pending aside) or whose exit code differs from the
- * one the controller expected (the target rc of its `transition-key`, else 0), once per
- * resource, node and operation key. Internal to core/status/.
+ * whose execution status is a final one other than "complete" or "error" (pending and
+ * cancelled aside), or whose exit code differs from the one the controller expected (the
+ * target rc of its `transition-key`, else 0), once per resource, node and operation key.
+ * As in Pacemaker 2.1.5, a probe (a monitor with interval 0) that found the resource running
+ * (0), promoted (8) or stopped (7) is a result, not a failure, whatever the controller
+ * expected: after a restart the controller re-probes everything expecting "not running", and
+ * the resources that are still running answer 0. Internal to core/status/.
  */
 import type { Cib } from "../cib/model.ts";
 import { lrmResources, lrmRscOps, nodeStates } from "../cib/query_status.ts";
@@ -13,6 +17,9 @@ function int(v: string | undefined, dflt: number): number {
   if (v === undefined || !/^-?\d+$/.test(v.trim())) return dflt;
   return Number.parseInt(v, 10);
 }
+
+/** What a probe may find without failing: running, not running, promoted. */
+const PROBE_RESULTS: ReadonlySet<number> = new Set([0, 7, 8]);
 
 /** The target rc of `transition-key` ("ACTION:TRANSITION:TARGET_RC:UUID"), default 0. */
 function expectedRc(key: string | undefined): number {
@@ -37,9 +44,13 @@ export function failedActions(cib: Cib): FailedAction[] {
         const status = int(a["op-status"], 0);
         const rc = int(a["rc-code"], 0);
         if (status === -1 || status === 1) continue; // pending, cancelled
-        if (status === 0 && rc === expectedRc(a["transition-key"])) continue;
         const action = a.operation ?? "?";
         const interval = int(a.interval, 0);
+        // "complete" and "error" are judged by the exit code; other statuses are final failures.
+        if (status === 0 || status === 4) {
+          if (rc === expectedRc(a["transition-key"])) continue;
+          if (action === "monitor" && interval === 0 && PROBE_RESULTS.has(rc)) continue;
+        }
         const dedup = `${rsc}\u0000${node}\u0000${action}_${interval}`;
         if (seen.has(dedup)) continue;
         seen.add(dedup);

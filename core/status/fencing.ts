@@ -9,6 +9,7 @@
  * ```
  */
 import type { ClusterStatus, StatusFencing } from "./types.ts";
+import { explainBlocked } from "./_blocked_words.ts";
 
 /** A fencing history entry as the fencer keeps it (only the fields the status shows). */
 export interface FencingEntryLike {
@@ -50,9 +51,13 @@ export function fencingStatus(entries: readonly FencingEntryLike[]): StatusFenci
   })).sort(order);
 }
 
-/** `status` with the `fencing` array of `entries`. */
+/**
+ * `status` with the `fencing` array of `entries`; the words of lost nodes and of the resources
+ * they block follow the history (fencing in progress, fencing failed).
+ */
 export function withFencing(status: ClusterStatus, entries: readonly FencingEntryLike[]): ClusterStatus {
-  return { ...status, fencing: fencingStatus(entries) };
+  const fencing = fencingStatus(entries);
+  return { ...status, ...explainBlocked(status.nodes, status.resources, { failed: status.failed_actions, fencing }), fencing };
 }
 
 /** An ISO time as crm_mon prints it: `2026-11-25 12:00:00 +00:00` (UTC). */

@@ -1,6 +1,7 @@
 /**
  * `clusterStatus(cib)`: nodes with kind and state, resources with role and where they are
- * active, and failed actions. Resource state and node state come from the scheduler's own
+ * active, and failed actions; lost nodes and blocked resources with the reasons in words
+ * (`_blocked.ts`, `_blocked_words.ts`). Resource state and node state come from the scheduler's own
  * unpacking of the status section (`schedule(cib).current` / `.nodesBefore`), so `atrium status`
  * and the decisions agree; failed actions are read from the history here.
  */
@@ -12,6 +13,8 @@ import { nodeState, transientAttributes } from "../cib/query_status.ts";
 import { schedule } from "../scheduler/mod.ts";
 import type { NodeSummary, Placement } from "../scheduler/mod.ts";
 import { failedActions } from "./_failed.ts";
+import { annotateBlocked, blockedActions, type ScheduleView } from "./_blocked.ts";
+import { explainBlocked } from "./_blocked_words.ts";
 import type { ClusterStatus, StatusNode, StatusResource, StatusRole } from "./types.ts";
 
 const RANK: Record<StatusRole, number> = { Stopped: 0, Started: 1, Unpromoted: 2, Promoted: 3 };
@@ -49,7 +52,7 @@ function entry(
     targetRole ??= meta.get("target-role");
     if (meta.has("is-managed") && !isTrue(meta.get("is-managed"))) managed = false;
   }
-  const out: { -readonly [K in keyof StatusResource]: StatusResource[K] } = { id, agent: agentOf(prim), role, active_on: active, roles, managed };
+  const out: { -readonly [K in keyof StatusResource]: StatusResource[K] } = { id, agent: agentOf(prim), role, active_on: active, roles, managed, blocked: false };
   if (extra.group !== undefined) out.group = extra.group;
   if (extra.clone !== undefined) out.clone = extra.clone;
   if (extra.primitive !== undefined) out.primitive = extra.primitive;
@@ -133,10 +136,12 @@ export function clusterStatus(cib: Cib): ClusterStatus {
   const warnings: string[] = [];
   let current: Readonly<Record<string, readonly Placement[]>> = {};
   let summaries: Readonly<Record<string, NodeSummary>> = {};
+  let view: ScheduleView | undefined;
   try {
     const t = schedule(cib);
     current = t.current;
     summaries = t.nodesBefore;
+    view = t;
   } catch (e) {
     warnings.push(`Cannot interpret the status section: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -146,10 +151,13 @@ export function clusterStatus(cib: Cib): ClusterStatus {
   } catch {
     version = undefined;
   }
+  const failed = failedActions(cib);
+  const annotated = annotateBlocked(cib, view, nodesOf(cib, summaries, current), resourcesOf(cib, current), failed);
+  const { nodes, resources } = explainBlocked(annotated.nodes, annotated.resources, { failed, actions: blockedActions(view) });
   return {
-    nodes: nodesOf(cib, summaries, current),
-    resources: resourcesOf(cib, current),
-    failed_actions: failedActions(cib),
+    nodes,
+    resources,
+    failed_actions: failed,
     ...(version !== undefined ? { version } : {}),
     warnings,
   };

@@ -1,11 +1,13 @@
 /**
  * A crm_mon-style text rendering of a {@link ClusterStatus}: nodes grouped as crm_mon groups
  * them (Online, RemoteOnline, GuestOnline with their host, standby and other states one per
- * line, OFFLINE ...), resources with where they run, failed actions with reasons in words.
+ * line, OFFLINE ...), resources with where they run, lost nodes and blocked resources with
+ * the reasons in words (sections of Atrium's own), failed actions with reasons in words.
  */
 import type { ClusterStatus, StatusNode, StatusResource } from "./types.ts";
 import { formatInterval } from "./_words.ts";
 import { fencingSection } from "./fencing.ts";
+import { fencingLimitLines } from "../fencer/attempts.ts";
 
 const PREFIX = { cluster: "", remote: "Remote", guest: "Guest" } as const;
 
@@ -52,6 +54,27 @@ function resourceLine(r: StatusResource): string {
 }
 
 /**
+ * The "Lost Nodes", "Blocked Resources" and "Resource Warnings" sections (empty when nothing is
+ * lost, blocked or at risk): one line each, with the reason in words.
+ */
+export function blockedSection(s: ClusterStatus): string[] {
+  const out: string[] = [];
+  const lost = s.nodes.filter((n) => n.unusable_reason !== undefined);
+  if (lost.length > 0) out.push("", "Lost Nodes:", ...lost.map((n) => `  * ${n.name}: ${n.unusable_reason}`));
+  const blocked = s.resources.filter((r) => r.blocked);
+  if (blocked.length > 0) {
+    out.push("", "Blocked Resources:");
+    for (const r of blocked) {
+      const where = r.active_on.length > 0 ? ` (on ${r.active_on.join(", ")})` : r.last_known_active_on !== undefined ? ` (last known on ${r.last_known_active_on.join(", ")})` : "";
+      out.push(`  * ${r.id}${where}: ${r.blocked_reason ?? "blocked"}`);
+    }
+  }
+  const warned = s.resources.filter((r) => !r.blocked && r.warning !== undefined);
+  if (warned.length > 0) out.push("", "Resource Warnings:", ...warned.map((r) => `  * ${r.id}: ${r.warning}`));
+  return out;
+}
+
+/**
  * Render the status for people.
  *
  * @example
@@ -87,6 +110,7 @@ export function renderStatus(s: ClusterStatus): string {
     const key = line.slice(1);
     out.splice(i, 1, `  * Resource Group: ${key}:`, ...groups.get(key)!.map((r) => `  ${resourceLine(r)}`));
   }
+  out.push(...blockedSection(s));
   if (s.failed_actions.length > 0) {
     out.push("", "Failed Resource Actions:");
     for (const f of s.failed_actions) {
@@ -96,6 +120,7 @@ export function renderStatus(s: ClusterStatus): string {
     }
   }
   out.push(...fencingSection(s.fencing));
+  out.push(...fencingLimitLines(s.fencing_limits));
   if (s.warnings.length > 0) out.push("", "Warnings:", ...s.warnings.map((w) => `  * ${w}`));
   return out.join("\n") + "\n";
 }
