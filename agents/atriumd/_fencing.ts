@@ -3,7 +3,11 @@
  *
  * - the fencer over the registry's fence agents, its history kept in `DIR/fencing.json`,
  *   configured from the CIB on every change (core/controller's {@link ControllerFencing});
- *   its `fence` is the controller's hook and it serves the API's fencing routes;
+ *   its `fence` is the controller's hook and it serves the API's fencing routes; failed
+ *   fencing is retried with new transitions once the controller is attached, up to
+ *   `stonith-max-attempts`;
+ * - the executor of this node's fence device resources (`stonith` class), whose start and
+ *   monitors run the fence agent's `monitor` action through the fencer;
  * - one event sequence for the fencer's `fencing` events and the controller's status events
  *   (node, resource, attribute), all handed to `registry.notifyAll` (queued, never blocking);
  * - the alert-agents notifier configured from the CIB's `<alerts>` on every change.
@@ -11,7 +15,8 @@
  * @example
  * ```ts
  * const f = await startFencing({ service, registry, nodeName, log, stateDir });
- * const ctl = new Controller({ ..., fence: f.fence, notify: f.notify });
+ * const ctl = new Controller({ ..., fence: f.fence, notify: f.notify, stonith: f.devices });
+ * f.fencing.attach(ctl);
  * createApi({ service, token, fencing: f.fencing });
  * ```
  */
@@ -20,6 +25,7 @@ import { join } from "node:path";
 import type { FenceApi } from "../../core/api/mod.ts";
 import type { Cib, CibElement } from "../../core/cib/model.ts";
 import { ControllerFencing, loadFenceHistory } from "../../core/controller/mod.ts";
+import { StonithDeviceExecutor } from "../../core/controller/fencing.ts";
 import { eventSequence } from "../../core/controller/notify.ts";
 import { Fencer } from "../../core/fencer/mod.ts";
 import type { Registry } from "../../core/plugin/registry.ts";
@@ -42,8 +48,10 @@ export interface RunningFencing {
   readonly fence: ControllerFencing["fence"];
   /** The controller's `notify` sink (events numbered in one sequence with the fencer's). */
   readonly notify: (event: ClusterEvent) => void;
-  /** For the API's fencing routes. */
+  /** For the API's fencing routes (and `attach(controller)` for retries). */
   readonly fencing: ControllerFencing;
+  /** The controller's `stonith` executor: fence device resources of this node. */
+  readonly devices: StonithDeviceExecutor;
   close(): Promise<void>;
 }
 
@@ -70,6 +78,7 @@ export async function startFencing(o: StartFencingOptions): Promise<RunningFenci
   const fencer = new Fencer({ agents: o.registry, localNode: o.nodeName, history, log: o.log, onEvent: notify });
   const fencing = new ControllerFencing({ fencer, cib: o.service, localNode: o.nodeName, log: o.log, historyPath: path });
   fencing.start();
+  const devices = new StonithDeviceExecutor({ monitor: (d, ms) => fencer.monitor(d, ms), log: o.log });
 
   // <alerts> from the CIB; a CIB that never had one leaves the plugin's own configuration alone.
   let lastAlerts: CibElement | undefined;
@@ -90,8 +99,10 @@ export async function startFencing(o: StartFencingOptions): Promise<RunningFenci
     fence: fencing.fence,
     notify,
     fencing,
+    devices,
     close: async () => {
       offAlerts();
+      devices.stopAll();
       await fencing.close();
     },
   };

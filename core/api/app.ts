@@ -107,7 +107,9 @@ export function createApi(options: ApiOptions): Hono {
     const cib = svc.get();
     const now = Date.now();
     if (cached?.cib !== cib || now - cached.at > 1000) cached = { cib, at: now, status: clusterStatus(cib) };
-    const status = options.fencing !== undefined ? withFencing(cached.status, options.fencing.history()) : cached.status;
+    const status = options.fencing !== undefined
+      ? { ...withFencing(cached.status, options.fencing.history()), fencing_limits: options.fencing.limits?.() ?? [] }
+      : cached.status;
     return c.json(status, 200, { etag: `"${formatCibVersion(svc.version())}"` });
   });
   registerFenceRoutes(app, () => options.fencing);

@@ -10,7 +10,7 @@
  */
 import type { Hono } from "hono";
 import * as v from "valibot";
-import type { FenceHistoryEntry, FenceOutcome, HistoryFilter } from "../fencer/mod.ts";
+import type { FenceHistoryEntry, FenceOutcome, FencingLimit, HistoryFilter } from "../fencer/mod.ts";
 import { readBody } from "./_body.ts";
 import { ApiProblem } from "./_problem.ts";
 
@@ -18,6 +18,8 @@ import { ApiProblem } from "./_problem.ts";
 export interface FenceApi {
   request(req: { target: string; action?: "reboot" | "off"; reason?: string; client?: string }): Promise<FenceOutcome>;
   history(filter?: HistoryFilter): FenceHistoryEntry[];
+  /** Targets whose failed fencing counts toward `stonith-max-attempts` (status: `fencing_limits`). */
+  limits?(): FencingLimit[];
 }
 
 const NodeName = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[^\0\r\n]+$/, "a node name"));

@@ -11,6 +11,14 @@
  * transient attributes are erased. A failed fencing writes nothing: the node stays unclean and
  * the transition's actions that depend on the fencing never run.
  *
+ * Failed fencing is retried as Pacemaker 2.1.5's controller retries it (controld_fencing.c):
+ * each failure of the scheduler's fencing of a target counts (a success of any client resets
+ * the target's count, and so does removing the node); after a failure a new transition starts
+ * at once (through the controller given to {@link ControllerFencing.attach}) unless the count
+ * reached `stonith-max-attempts` (default 10) or no device could fence the target at all: then
+ * it waits for the next trigger (a CIB change, the recheck timer), and
+ * {@link ControllerFencing.limits} reports the target for the status.
+ *
  * @example
  * ```ts
  * const history = await loadFenceHistory(join(stateDir, "fencing.json"), log);
@@ -18,6 +26,7 @@
  * const fencing = new ControllerFencing({ fencer, cib, localNode: "node1", historyPath: join(stateDir, "fencing.json") });
  * fencing.start();
  * const ctl = new Controller({ ..., fence: fencing.fence });
+ * fencing.attach(ctl);   // retry failed fencing with new transitions
  * ```
  * @module
  */
@@ -26,14 +35,20 @@ import type { Cib, CibElement } from "../cib/model.ts";
 import { clusterNodes } from "../cib/query_nodes.ts";
 import { quote } from "../errors.ts";
 import {
+  DEFAULT_STONITH_MAX_ATTEMPTS,
+  failureAttributes,
+  FenceFailureCounts,
   FenceHistory,
   type FenceHistoryEntry,
   type FenceOptions,
   type FenceOutcome,
   type FencerConfig,
   type FencingAction,
+  type FencingLimit,
+  fencingLimits,
   type HistoryFilter,
   readFencerConfig,
+  readStonithMaxAttempts,
 } from "../fencer/mod.ts";
 import type { Logger } from "../plugin/types.ts";
 import { nodeRef, updateNodeState } from "./_status_tree.ts";
@@ -57,6 +72,12 @@ export interface ControllerFencingOptions {
   readonly historyPath?: string;
   /** Epoch ms (tests). */
   readonly now?: () => number;
+}
+
+/** What a failed fencing needs of the controller to start a new transition (the `Controller` fits). */
+export interface TransitionTrigger {
+  trigger(reason: string): void;
+  idle(): Promise<void>;
 }
 
 /** A request from a client other than the scheduler (the API, the CLI). */
@@ -121,7 +142,15 @@ export class ControllerFencing {
   readonly #log: Logger;
   #off: (() => void) | undefined;
   #configuredFrom: unknown;
+  #failureSig = "";
+  #skippedSig = "";
   #saving: Promise<void> = Promise.resolve();
+  readonly #failures = new FenceFailureCounts();
+  #maxAttempts = DEFAULT_STONITH_MAX_ATTEMPTS;
+  #controller: TransitionTrigger | undefined;
+  /** A retry is queued, and whether the last failure still wants it. */
+  #retryQueued = false;
+  #retryWanted = false;
 
   constructor(options: ControllerFencingOptions) {
     if (typeof options.localNode !== "string" || options.localNode === "") {
@@ -146,6 +175,32 @@ export class ControllerFencing {
     await this.#saving;
   }
 
+  /**
+   * Start a new transition after a failed fencing of the scheduler, as Pacemaker restarts the
+   * transition graph, until the target's failures reach `stonith-max-attempts`.
+   */
+  attach(controller: TransitionTrigger): void {
+    this.#controller = controller;
+  }
+
+  /** The `stonith-max-attempts` in force. */
+  get maxAttempts(): number {
+    return this.#maxAttempts;
+  }
+
+  /** The failures of the scheduler's fencing of `target` since it was last fenced. */
+  failureCount(target: string): number {
+    return this.#failures.count(target);
+  }
+
+  /**
+   * The targets whose fencing failed, with their counts and whether they reached
+   * `stonith-max-attempts` (for the status: text with `fencingLimitLines`, JSON as is).
+   */
+  limits(): FencingLimit[] {
+    return fencingLimits(this.#failures, this.#maxAttempts);
+  }
+
   /** The fencing history (oldest first). */
   history(filter: HistoryFilter = {}): FenceHistoryEntry[] {
     return this.#o.fencer.history.list(filter);
@@ -163,13 +218,41 @@ export class ControllerFencing {
       this.#log.info(`Fencing of guest node ${node} is implied by the recovery of its container`);
       return true;
     }
+    let outcome: FenceOutcome | undefined;
     try {
-      const r = await this.#run({ target: node, action: op, reason: "scheduler", client: "pacemaker-controld" }, write);
-      return r.ok;
+      outcome = await this.#run({ target: node, action: op, reason: "scheduler", client: "pacemaker-controld" }, write);
     } catch (e) {
       this.#log.warn(`Cannot fence ${node} (${op}): ${message(e)}`);
-      return false;
     }
+    if (outcome?.ok === true) return true;
+    this.#failed(node, outcome);
+    return false;
+  }
+
+  /** Count a failure of the scheduler's fencing and decide whether to start a new transition at once. */
+  #failed(node: string, outcome: FenceOutcome | undefined): void {
+    const count = this.#failures.increment(node);
+    const why = outcome?.error ?? "Agent returned error";
+    let restart = true;
+    if (outcome?.noDevice === true) {
+      this.#log.warn(`Fence operation for ${node} failed: ${why} (aborting transition and giving up for now)`);
+      restart = false;
+    } else {
+      this.#log.info(`Fence operation for ${node} failed: ${why} (aborting transition)`);
+    }
+    if (restart && this.#failures.reached(node, this.#maxAttempts)) {
+      this.#log.warn(`Too many failures (${count}) to fence ${node}, giving up`);
+      restart = false;
+    }
+    this.#retryWanted = restart;
+    const ctl = this.#controller;
+    if (!restart || ctl === undefined || this.#retryQueued) return;
+    this.#retryQueued = true;
+    // The transition ends with this failure: start the next one once it has.
+    void ctl.idle().then(() => {
+      this.#retryQueued = false;
+      if (this.#retryWanted) ctl.trigger("Stonith failed");
+    });
   }
 
   /**
@@ -182,7 +265,7 @@ export class ControllerFencing {
 
   async #run(req: FenceRequest, write?: (edit: (cib: Cib) => Cib) => Promise<unknown>): Promise<FenceOutcome> {
     const cib = this.#o.cib.get();
-    this.#configure();
+    this.#configure(true);
     const node = clusterNodes(cib).find((n) => n.name === req.target);
     const action = req.action ?? this.#stonithAction(cib);
     this.#log.info(`Fencing ${req.target} (${action})${req.reason ? `: ${req.reason}` : ""}`);
@@ -198,6 +281,8 @@ export class ControllerFencing {
       return outcome;
     }
     this.#log.info(`Fenced ${req.target} (${action}) with ${outcome.devices.join(", ") || "no device"}`);
+    if (this.#failures.count(req.target) > 0) this.#log.info(`Resetting the fencing failures of ${req.target}`);
+    this.#failures.reset(req.target);
     if (action === "on") return outcome;
     const now = (this.#o.now ?? Date.now)();
     try {
@@ -218,17 +303,33 @@ export class ControllerFencing {
     }
   }
 
-  #configure(): void {
+  /**
+   * Configure the fencer when the configuration or this node's failure attributes (which can
+   * ban devices) changed; `force` re-reads when there are failures (failure-timeout expiry).
+   */
+  #configure(force = false): void {
     const cib = this.#o.cib.get();
     // Status-only changes keep the (immutable) configuration element: nothing to re-read then.
     const conf = cib.children.find((c) => c.tag === "configuration") ?? cib;
-    if (conf === this.#configuredFrom) return;
+    const failures = [...failureAttributes(cib, this.#o.localNode)].map(([k, v]) => `${k}=${v}`).join("\n");
+    if (conf === this.#configuredFrom && failures === this.#failureSig && !(force && failures !== "")) return;
+    const confChanged = conf !== this.#configuredFrom;
     this.#configuredFrom = conf;
+    this.#failureSig = failures;
     try {
-      this.#o.fencer.configure(readFencerConfig(cib, { localNode: this.#o.localNode }));
+      const config = readFencerConfig(cib, { localNode: this.#o.localNode });
+      this.#o.fencer.configure(config);
+      const skipped = config.skipped.map((d) => `Fence device ${d.id} is not used from ${this.#o.localNode}: ${d.reason}`).join("\n");
+      if (skipped !== this.#skippedSig && skipped !== "") this.#log.info(skipped);
+      this.#skippedSig = skipped;
     } catch (e) {
       this.#log.warn(`Cannot read the fencing configuration: ${message(e)}; keeping the previous one`);
     }
+    if (!confChanged) return;
+    this.#maxAttempts = readStonithMaxAttempts(cib, (m) => this.#log.warn(m));
+    // A node removed from the configuration takes its failures along (a new one may reuse the name).
+    const known = new Set(clusterNodes(cib).map((n) => n.name));
+    for (const [target] of this.#failures.entries()) if (!known.has(target)) this.#failures.reset(target);
   }
 
   #save(): void {
@@ -243,36 +344,4 @@ export class ControllerFencing {
   }
 }
 
-/**
- * The executor of `stonith` class resources (fence devices) on the controller's node. In
- * Pacemaker, starting a device registers it with the fencer and stopping it unregisters it;
- * here the fencer reads its devices from the CIB on every change, so start and stop only
- * track the device's state, and a monitor reports it (a probe of a device not started here
- * finds it stopped). The agent's own `monitor` action is not run.
- */
-export class StonithDeviceExecutor implements NodeExecutor {
-  readonly #started = new Set<string>();
-  #callId = 0;
-
-  exec(req: OpRequest): Promise<OpResult> {
-    let rc = 0;
-    if (req.action === "start") this.#started.add(req.resource);
-    else if (req.action === "stop") this.#started.delete(req.resource);
-    else if (req.action === "monitor") rc = this.#started.has(req.resource) ? 0 : 7;
-    else if (req.action !== "meta-data" && req.action !== "validate-all") rc = 3;
-    const now = Date.now();
-    return Promise.resolve({
-      resource: req.resource, action: req.action, intervalMs: req.intervalMs, callId: ++this.#callId, rc, status: "done",
-      runAt: now, rcChangedAt: now, execTimeMs: 0, queueTimeMs: 0, userdata: req.userdata,
-      ...(rc === 3 ? { reason: `Fence devices do not support the ${req.action} action` } : {}),
-    });
-  }
-
-  cancel(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-
-  onResult(): () => void {
-    return () => {};
-  }
-}
+export { type DeviceMonitor, StonithDeviceExecutor, type StonithDeviceExecutorOptions } from "./fence_devices.ts";

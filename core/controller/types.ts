@@ -142,6 +142,12 @@ export interface ControllerOptions {
    * recheck). `write` records the result as the controller's own CIB change (no abort).
    */
   readonly fence?: (node: string, op: "reboot" | "off" | "on", write?: (edit: (cib: Cib) => Cib) => Promise<void>) => Promise<boolean>;
+  /**
+   * The executor of this node's `stonith` class resources (fence devices); default: one that
+   * only tracks their state (core/controller/fence_devices.ts runs the agent's monitor when
+   * given a fencer's `monitor`).
+   */
+  readonly stonith?: NodeExecutor;
   /** Receives the cluster events derived from status changes (see notify.ts); must not block. */
   readonly notify?: (event: ClusterEvent) => void;
   /** Probe the local node's recorded resources again at start (default true, as Pacemaker does on join). */

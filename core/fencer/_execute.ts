@@ -61,6 +61,8 @@ export interface ExecOutcome {
   readonly devices: readonly string[];
   readonly attempts: readonly FenceAttempt[];
   readonly error?: string;
+  /** True when no device could even be tried (Pacemaker's PCMK_EXEC_NO_FENCE_DEVICE). */
+  readonly noDevice?: boolean;
 }
 
 function iso(clockNow: number): string {
@@ -193,7 +195,10 @@ async function choose(run: Run, topology: TopologyEntry | undefined): Promise<Ex
       errors.push(err);
       deps.log.warn(`Fencing level ${level.index} of "${req.target}" failed: ${err}`);
     }
-    return { ok: false, devices: [...new Set(run.attempts.map((a) => a.device))], attempts: run.attempts, error: `All fencing levels failed: ${errors.join("; ")}` };
+    return {
+      ok: false, devices: [...new Set(run.attempts.map((a) => a.device))], attempts: run.attempts, error: `All fencing levels failed: ${errors.join("; ")}`,
+      ...(run.attempts.length === 0 ? { noDevice: true } : {}),
+    };
   }
   const candidates = [...deps.devices.values()].sort((a, b) => b.priority - a.priority || a.index - b.index);
   const resolved = await Promise.all(candidates.map(async (d) => {
@@ -206,7 +211,7 @@ async function choose(run: Run, topology: TopologyEntry | undefined): Promise<Ex
   }));
   const usable = resolved.filter((r): r is ResolvedDevice => r !== undefined);
   if (usable.length === 0) {
-    return { ok: false, devices: [], attempts: [], error: `No fence device can ${req.action} "${req.target}"` };
+    return { ok: false, devices: [], attempts: [], error: `No fence device can ${req.action} "${req.target}"`, noDevice: true };
   }
   const errors: string[] = [];
   for (const r of usable) {

@@ -2,7 +2,8 @@
  * Fence devices: the `stonith` primitives of the CIB as Pacemaker 2.1.5's fencer registers them
  * on a node (`cib_device_update`, `build_device_from_xml`). A device is left out when it is
  * disabled (`target-role=Stopped` on it or an enclosing resource) or when the local node may not
- * hold it (a location constraint bans it there, or an asymmetric cluster never allows it). Its
+ * hold it (a location constraint bans it there, an asymmetric cluster never allows it, or its
+ * failures there reached its `migration-threshold`, see `_failures.ts`). Its
  * parameters are its instance attributes (rules evaluated for the local node, a template's
  * attributes under the primitive's own); a configured `action` parameter is turned into
  * `pcmk_off_action`/`pcmk_reboot_action` as Pacemaker does. Only one instance of a cloned
@@ -18,6 +19,7 @@
 import type { Cib, CibElement, Primitive } from "../cib/model.ts";
 import { clusterProperties, rscDefaults, templateOf, walkResources } from "../cib/query.ts";
 import { parseScore, type RuleContext, unpackNvSets } from "../cib/rules/mod.ts";
+import { failureAttributes, failureBan } from "./_failures.ts";
 import { locationBan, resolver } from "./_location.ts";
 import type { AgentFeatures } from "./features.ts";
 import { parseHostMap, parseTargetList } from "./targets.ts";
@@ -152,6 +154,7 @@ export function readFenceDevices(cib: Cib, options: ReadDevicesOptions = {}): De
   const devices: FenceDevice[] = [];
   const skipped: SkippedDevice[] = [];
   const seenClones = new Set<string>();
+  const failures = localNode !== undefined ? failureAttributes(cib, localNode) : new Map<string, string>();
   let index = 0;
   for (const { resource, ancestors } of walkResources(cib)) {
     if (resource.tag !== "primitive") continue;
@@ -182,6 +185,11 @@ export function readFenceDevices(cib: Cib, options: ReadDevicesOptions = {}): De
       const ban = locationBan(cib, ids, id, localNode, symmetric, ctx);
       if (ban !== undefined) {
         skipped.push({ id, reason: ban });
+        continue;
+      }
+      const failed = failureBan(id, failures, meta, options.now ?? new Date());
+      if (failed !== undefined) {
+        skipped.push({ id, reason: `${failed} on ${localNode}` });
         continue;
       }
     }

@@ -19,14 +19,15 @@
  * @module
  */
 import { AtriumError, quote } from "../errors.ts";
-import type { ClusterEvent, FenceAgent, Logger, PluginContext } from "../plugin/types.ts";
+import type { ClusterEvent, FenceAgent, FenceResult, Logger, PluginContext } from "../plugin/types.ts";
 import { Eligibility } from "./_eligibility.ts";
-import { execute, type ExecDeps, type ResolvedDevice } from "./_execute.ts";
-import { DeviceLocks, type FencerClock, realClock } from "./_run.ts";
+import { execute, type ExecDeps, type ExecOutcome, type ResolvedDevice } from "./_execute.ts";
+import { DeviceLocks, type FencerClock, realClock, runAgent } from "./_run.ts";
 import { emptyFencerConfig, type FencerConfig } from "./config.ts";
 import type { FenceDevice } from "./devices.ts";
 import { agentFeatures, type AgentFeatures, NO_FEATURES } from "./features.ts";
 import { FenceHistory, type FenceHistoryEntry, fencingEvent } from "./history.ts";
+import { deviceTimeoutMs } from "./targets.ts";
 import { topologyFor } from "./topology.ts";
 
 /** Where the fencer finds fence agents and plugin contexts (the plugin `Registry` fits). */
@@ -82,6 +83,8 @@ export interface FenceOptions {
 export interface FenceOutcome extends FenceHistoryEntry {
   readonly ok: boolean;
   readonly mergedInto?: string;
+  /** True when no device could even be tried (Pacemaker's PCMK_EXEC_NO_FENCE_DEVICE). */
+  readonly noDevice?: boolean;
 }
 
 interface InFlight {
@@ -177,6 +180,26 @@ export class Fencer {
       if ((await this.#eligibility.check(d, r.agent, r.features, target, action, allowSelf)).can) out.push(d.id);
     }
     return out;
+  }
+
+  /**
+   * Run the agent's `monitor` action for `device` (what the executor does when a stonith
+   * resource starts, and for its recurring monitors): `pcmk_monitor_timeout` when the device
+   * sets one, else `timeoutMs`; retried as any device action (`pcmk_monitor_retries`); one
+   * action per device at a time. Never rejects: a missing agent or plugin is a result
+   * (`not_installed`), as is a timeout.
+   */
+  async monitor(device: FenceDevice, timeoutMs: number): Promise<FenceResult> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new RangeError(`Cannot monitor fence device ${quote(device.id)}: timeout ${quote(timeoutMs)} must be a positive number of ms`);
+    }
+    const r = await this.#resolve(device);
+    if (typeof r === "string") return { rc: 1, status: "not_installed", reason: r };
+    const limit = deviceTimeoutMs(device.params["pcmk_monitor_timeout"]) ?? timeoutMs;
+    const { result } = await this.#locks.run(device.id, () =>
+      runAgent(r.agent, { action: "monitor", params: device.params, timeoutMs: limit }, (signal) => this.#agents.context(signal), this.#clock)
+    );
+    return result;
   }
 
   /**
@@ -309,7 +332,7 @@ export class Fencer {
       ...(r.endedAt !== undefined ? { endedAt: r.endedAt } : {}),
     };
     this.history.record(entry);
-    return { ...entry, ok: r.ok, mergedInto: other.id };
+    return { ...entry, ok: r.ok, mergedInto: other.id, ...(r.noDevice ? { noDevice: true } : {}) };
   }
 
   async #run(
@@ -332,7 +355,7 @@ export class Fencer {
     };
     const attrs = config.nodeAttributes.get(target) ?? new Map<string, string>();
     this.#log.info(`Fencing (${base.action}) "${target}" for ${base.client}@${base.origin}${base.reason ? `: ${base.reason}` : ""}`);
-    let outcome;
+    let outcome: ExecOutcome;
     try {
       outcome = await execute(
         { target, action: base.action as FencingAction, timeoutMs: o.timeoutMs, delayMs: o.delayMs, allowSelf: o.allowSelf },
@@ -358,7 +381,7 @@ export class Fencer {
       `Fencing (${base.action}) of "${target}" ${outcome.ok ? "succeeded" : "failed"}${outcome.error ? `: ${outcome.error}` : ""}`,
     );
     this.#emit(entry);
-    return { ...entry, ok: outcome.ok };
+    return { ...entry, ok: outcome.ok, ...(outcome.noDevice ? { noDevice: true } : {}) };
   }
 
   #emit(e: FenceHistoryEntry): void {

@@ -10,6 +10,8 @@
  * - `delays.ts`: device delays and priority-fencing-delay.
  * - `history.ts`: the bounded, serializable fencing history.
  * - `config.ts`: all of the above from one CIB.
+ * - `attempts.ts`: `stonith-max-attempts` and the controller's per-target failure counts.
+ * - `_failures.ts`: devices banned from the local node by their failures (migration-threshold).
  * - `fencer.ts`: the {@link Fencer} that carries out requests.
  *
  * @example
@@ -29,4 +31,6 @@ export * from "./delays.ts";
 export * from "./history.ts";
 export * from "./config.ts";
 export * from "./fencer.ts";
+export * from "./attempts.ts";
+export { failureAttributes, failureBan } from "./_failures.ts";
 export { DEFAULT_TRIES, type FencerClock, realClock } from "./_run.ts";

@@ -102,6 +102,23 @@ describe("fence-agents provider with fence_recorder", () => {
     expect(await run("monitor")).toMatchObject({ rc: 0, status: "done" });
   });
 
+  it("runs a device's monitor with its parameters: monitor_mode decides, apart from the fencing mode", async () => {
+    const a = await recorder();
+    const mrec = `${tmp}/monitor.rec`;
+    const rec = `${tmp}/monitor-fencing.rec`;
+    const params = { mode: "fail", record_file: rec, monitor_record_file: mrec, pcmk_monitor_retries: "1" };
+    expect(await a.run({ action: "monitor", params, timeoutMs: 10_000 }, ctx)).toMatchObject({ rc: 0, status: "done" });
+    const failed = await a.run({ action: "monitor", params: { ...params, monitor_mode: "fail" }, timeoutMs: 10_000 }, ctx);
+    expect(failed).toMatchObject({ rc: 1, status: "done", reason: "ERROR: Failed: Unable to connect/login to fencing device" });
+    // The agent got action=monitor and the device's own parameters, not Pacemaker's.
+    expect(records(mrec).map((r) => r.filter((l) => /^(action|mode|monitor_mode)=/.test(l)))).toEqual([
+      ["action=monitor", "mode=fail"],
+      ["action=monitor", "mode=fail", "monitor_mode=fail"],
+    ]);
+    expect(records(mrec).flat().some((l) => l.startsWith("pcmk_"))).toBe(false);
+    expect(existsSync(rec)).toBe(false);
+  });
+
   it("parses its meta-data: plug host argument, automatic unfencing, list support", async () => {
     const md = await (await recorder()).metadata(ctx);
     expect(md.shortdesc).toBe("Test fence agent that records its requests");
