@@ -293,6 +293,9 @@ async function remoteTrials(trials, reconnect, log) {
     for (let t = 1; t <= trials; t++) {
       const r = { trial: t, detect_s: null, rejoin_s: null };
       const ready = await until(d, (s) => online(s, REMOTE.node) && on(s, REMOTE.ids, REMOTE.node), Date.now());
+      // Trials 6 s apart, beyond reconnect_interval (and Atrium's implicit 5 s one), as the real
+      // half's are (~10 s): an early rejoin is granted once per interval (flapping damper).
+      await sleep(6000);
       const pids = remotedPids(REMOTE.ns);
       if (ready !== null && pids.length > 0) {
         const t0 = Date.now();

@@ -5,10 +5,13 @@
  * noticed even when nobody configured a monitor on its connection. The stored CIB is never
  * changed; the operation appears in the status section as `ID_monitor_30000`.
  *
- * Failed remote connections are always retried ({@link withConnectionRetry}): a connection with
- * neither `failure-timeout` nor `reconnect_interval` (nor a `failure-timeout` in rsc_defaults)
- * gets the meta attribute `failure-timeout` = IMPLICIT_CONNECTION_RETRY (5 s), so a remote node
- * whose daemon comes back rejoins by itself (the controller's recheck timer honours it).
+ * Failed remote connections are always retried ({@link withConnectionRetry}): a connection
+ * without `reconnect_interval` gets the instance attribute `reconnect_interval` =
+ * IMPLICIT_CONNECTION_RETRY (5 s). So a failed connection is not restarted in the transition that
+ * recovers from the failure (Pacemaker 2.1.5 without reconnect_interval restarts it there, and
+ * its node's resources wait for that start to time out before they move: ~18 s in the failover
+ * bench); its node is fenced and its resources move at once; and the node rejoins by itself as
+ * soon as its daemon answers (the controller's reconnect watch) or the interval has passed.
  *
  * @example
  * ```ts
@@ -16,7 +19,6 @@
  * ```
  */
 import { type Cib, type CibElement, type CibNode, isElement } from "../../core/cib/model.ts";
-import { rscDefaults } from "../../core/cib/query.ts";
 import { IMPLICIT_CONNECTION_RETRY } from "../../core/controller/mod.ts";
 
 /** The implicit monitor of a remote connection (ocf:pacemaker:remote's meta-data default). */
@@ -63,14 +65,14 @@ function hasNv(el: CibElement, set: string, name: string): boolean {
 }
 
 function withRetry(el: CibElement): CibElement {
-  if (hasNv(el, "meta_attributes", "failure-timeout") || hasNv(el, "instance_attributes", "reconnect_interval")) return el;
+  if (hasNv(el, "instance_attributes", "reconnect_interval")) return el;
   const id = el.attrs.id ?? "remote";
   const nv: CibElement = {
     tag: "nvpair",
-    attrs: { id: `${id}-meta-implicit-failure-timeout`, name: "failure-timeout", value: IMPLICIT_CONNECTION_RETRY },
+    attrs: { id: `${id}-instance-implicit-reconnect-interval`, name: "reconnect_interval", value: IMPLICIT_CONNECTION_RETRY },
     children: [],
   };
-  return { ...el, children: [...el.children, { tag: "meta_attributes", attrs: { id: `${id}-meta-implicit` }, children: [nv] }] };
+  return { ...el, children: [...el.children, { tag: "instance_attributes", attrs: { id: `${id}-instance-implicit` }, children: [nv] }] };
 }
 
 function visit(node: CibNode, edit: (el: CibElement) => CibElement): CibNode {
@@ -94,6 +96,5 @@ export function withConnectionMonitors(cib: Cib): Cib {
 
 /** `cib` with the implicit retry of failed remote connections (see the module documentation). */
 export function withConnectionRetry(cib: Cib): Cib {
-  if (rscDefaults(cib).get("failure-timeout") !== undefined) return cib;
   return visit(cib, withRetry) as Cib;
 }

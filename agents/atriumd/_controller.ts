@@ -161,9 +161,11 @@ export async function startController(
       : {}),
     launcher: (n) => stopForcefully(registry.launcher(n)),
     fence: fencing.fence,
+    stonith: fencing.devices,
     notify: fencing.notify,
     log,
   });
+  fencing.fencing.attach(controller);
 
   // Guests that outlived a previous daemon are adopted before the first schedule.
   const handlesPath = join(opts.stateDir, "guests.json");

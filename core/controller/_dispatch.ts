@@ -35,6 +35,12 @@ export interface DispatchContext {
   readonly recurring: Map<string, RecurringEntry>;
   /** Write to the CIB (marks the change as the controller's own). */
   write(edit: (cib: Cib) => Cib): Promise<void>;
+  /**
+   * The CIB as the scheduler saw it (its implicit additions, e.g. a remote connection's
+   * implicit reconnect_interval): parameters are recorded from it, so the digests the
+   * scheduler compares match. Default: the stored CIB.
+   */
+  readonly view?: (cib: Cib) => Cib;
   /** Fence a node (no fencer: undefined, and fencing actions fail). */
   readonly fence?: (node: string, op: "reboot" | "off" | "on") => Promise<boolean>;
 }
@@ -120,7 +126,8 @@ export async function dispatchAction(ctx: DispatchContext, a: TransitionAction, 
   }
   if (a.kind === "shutdown") return true;
   if (a.resource === undefined || a.node === undefined) return a.kind === "pseudo";
-  const cib = ctx.cib.get();
+  const stored = ctx.cib.get();
+  const cib = ctx.view ? ctx.view(stored) : stored;
   const info = describeResource(cib, a.resource);
   if (!info) {
     ctx.log?.warn(`Cannot run ${a.key}: resource "${a.resource}" is not configured`);

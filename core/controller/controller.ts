@@ -21,6 +21,7 @@ import { LauncherResources } from "./launchers.ts";
 import { StonithDeviceExecutor } from "./fencing.ts";
 import { watchClusterEvents } from "./notify.ts";
 import { recheckDelayMs } from "./recheck.ts";
+import { forgetConnectionFailures, heldConnections, ReconnectWatch } from "./reconnect_watch.ts";
 import { withConnectionOrdering } from "./remote_order.ts";
 import { withMissingMonitors } from "./monitor_fill.ts";
 import { reprobeNode } from "./reprobe.ts";
@@ -53,7 +54,9 @@ export class Controller {
   readonly #recurring = new Map<string, RecurringEntry>();
   readonly #connections: ConnectionManager;
   readonly #launchers: LauncherResources;
-  readonly #stonith = new StonithDeviceExecutor();
+  readonly #reconnect: ReconnectWatch | undefined;
+  #lastView: { from: Cib; view: Cib } | undefined;
+  readonly #stonith: NodeExecutor;
   readonly #unsubs: (() => void)[] = [];
   readonly #linkUnsubs = new Map<string, () => void>();
   readonly #reportListeners = new Set<(r: TransitionReport) => void>();
@@ -79,6 +82,7 @@ export class Controller {
     this.#o = opts;
     this.#clock = opts.clock ?? realClock;
     this.#log = opts.log ?? SILENT;
+    this.#stonith = opts.stonith ?? new StonithDeviceExecutor();
     this.#launchers = new LauncherResources({
       launcher: opts.launcher ?? (() => undefined),
       clock: this.#clock,
@@ -102,6 +106,20 @@ export class Controller {
         }
       },
     });
+    // A remote node held down by reconnect_interval whose daemon answers again rejoins at once.
+    this.#reconnect = opts.connector
+      ? new ReconnectWatch({
+        connector: opts.connector,
+        clock: this.#clock,
+        log: this.#log,
+        release: async (h) => {
+          await this.#write((c) => forgetConnectionFailures(c, h.resource));
+          this.#quiet = false;
+          this.#run?.abort(`${h.node} answers again`);
+          this.trigger(`${h.node} answers again`);
+        },
+      })
+      : undefined;
   }
 
   /** The id of the last transition started (0 before the first). */
@@ -129,12 +147,15 @@ export class Controller {
     this.#unsubs.push(this.#o.local.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     this.#unsubs.push(this.#connections.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     this.#unsubs.push(this.#launchers.executor.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
+    this.#unsubs.push(this.#stonith.onResult((r) => this.#onRecurring(this.#o.nodeName, r)));
     if (this.#o.reprobe !== false) {
       const route = (id: string): NodeExecutor | undefined => {
         const info = describeResource(this.#o.cib.get(), id);
         return info ? this.#route(info, this.#o.nodeName) : this.#o.local;
       };
-      this.#startup = reprobeNode(this.#o.cib, route, { node: this.#o.nodeName, uuid: this.#uuid, write: (e) => this.#write(e) })
+      this.#startup = reprobeNode(this.#o.cib, route, {
+        node: this.#o.nodeName, uuid: this.#uuid, write: (e) => this.#write(e), ...(this.#o.schedulerView ? { view: this.#o.schedulerView } : {}),
+      })
         .then((n) => void (n > 0 && this.#log.info(`Re-probed ${n} resource(s) on ${this.#o.nodeName}`)))
         .catch((e: unknown) => this.#log.error(`Cannot re-probe ${this.#o.nodeName}: ${e instanceof Error ? e.message : String(e)}`));
     }
@@ -181,6 +202,7 @@ export class Controller {
     if (this.#tickTimer !== undefined) this.#clock.clearTimeout(this.#tickTimer);
     if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer);
     this.#tickTimer = this.#recheckTimer = undefined;
+    this.#reconnect?.stop();
     this.#run?.abort("Controller stopping");
     await this.#loop;
     this.#launchers.executor.stopAll();
@@ -216,6 +238,7 @@ export class Controller {
       this.#armRecheck(stored);
       return;
     }
+    this.#watchReconnects(cib, t);
     t = withConnectionOrdering(withMissingMonitors(t, cib), this.#o.nodeName);
     const id = ++this.#transitionId;
     const todo = t.actions.filter((a) => a.runnable).length;
@@ -271,6 +294,17 @@ export class Controller {
     }
   }
 
+  /** Watch the remote nodes that `t` keeps down only for their reconnect_interval (reconnect_watch.ts). */
+  #watchReconnects(cib: Cib, t: Transition): void {
+    if (!this.#reconnect) return;
+    try {
+      const now = this.#clock.now();
+      this.#reconnect.update(heldConnections(cib, t, now, (at) => this.#o.scheduler(cib, at)));
+    } catch (e) {
+      this.#log.warn(`Cannot tell which remote connections to watch: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   #armRecheck(cib: Cib): void {
     if (this.#stopped) return;
     if (this.#recheckTimer !== undefined) this.#clock.clearTimeout(this.#recheckTimer);
@@ -289,6 +323,14 @@ export class Controller {
     }, ms);
   }
 
+  /** The scheduler's view of `cib`, computed once per CIB version. */
+  #viewOf(cib: Cib): Cib {
+    const v = this.#o.schedulerView;
+    if (!v) return cib;
+    if (this.#lastView?.from !== cib) this.#lastView = { from: cib, view: v(cib) };
+    return this.#lastView.view;
+  }
+
   #context(): DispatchContext {
     return {
       cib: this.#o.cib,
@@ -299,6 +341,7 @@ export class Controller {
       recurring: this.#recurring,
       route: (info, node) => this.#route(info, node),
       write: (edit) => this.#write(edit),
+      ...(this.#o.schedulerView ? { view: this.#o.schedulerView } : {}),
       ...(this.#o.fence ? { fence: (node: string, op: "reboot" | "off" | "on") => this.#o.fence!(node, op, (e) => this.#write(e)) } : {}),
     };
   }

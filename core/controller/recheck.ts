@@ -16,10 +16,10 @@ import { clusterProperties, nodeStates, primitives, transientAttributes, nvValue
 import { durationMs } from "./_duration.ts";
 
 /**
- * Atrium's default for remote connections with neither `failure-timeout` nor
- * `reconnect_interval`: their failures expire after this long, so a remote node whose daemon
- * comes back rejoins by itself (Pacemaker 2.1.5 needs a manual cleanup then). The scheduler
- * sees it as the connection's `failure-timeout` (agents/atriumd adds it to its view).
+ * Atrium's default `reconnect_interval` for remote connections without one: their failures
+ * expire after this long, so a remote node whose daemon comes back rejoins by itself (Pacemaker
+ * 2.1.5 needs a manual cleanup then), and a failed connection is not restarted before its node's
+ * resources have moved (agents/atriumd adds it to the scheduler's view).
  */
 export const IMPLICIT_CONNECTION_RETRY = "5s";
 

@@ -27,6 +27,8 @@ export interface ReprobeOptions {
   readonly write: (edit: (cib: Cib) => Cib) => Promise<unknown>;
   /** Probe timeout (default: the resource's monitor timeout, else 20 000 ms). */
   readonly timeoutMs?: number;
+  /** The CIB as the scheduler sees it (parameters are recorded from it, see DispatchContext.view). */
+  readonly view?: (cib: Cib) => Cib;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function reprobeNode(
     const agent = { class: cls, type: lr.attrs.type, ...(lr.attrs.provider !== undefined ? { provider: lr.attrs.provider } : {}) };
     const target = typeof exec === "function" ? exec(id, agent) : exec;
     if (target === undefined) return;
-    const info = describeResource(current, id);
+    const info = describeResource(opts.view ? opts.view(current) : current, id);
     const timeoutMs = opts.timeoutMs ?? info?.op("monitor", 0).timeoutMs ?? 20_000;
     const req: OpRequest = {
       resource: id, agent, action: "monitor", intervalMs: 0, timeoutMs, params: info?.params ?? {},

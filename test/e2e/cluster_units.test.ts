@@ -7,6 +7,7 @@ import { parseCib, serializeCib } from "../../core/cib/codec.ts";
 import {
   IMPLICIT_CONNECTION_MONITOR,
   withConnectionMonitors,
+  withConnectionRetry,
 } from "../../agents/atriumd/_connection_monitor.ts";
 import { hasQuorum, withQuorum } from "../../agents/atriumd/_membership.ts";
 
@@ -74,5 +75,27 @@ describe("implicit monitor of remote connections", () => {
     const v = serializeCib(withConnectionMonitors(c));
     expect(v).toContain(`<op id="p" name="monitor" interval="0"/>`);
     expect(v).toContain(`interval="30s"`);
+  });
+});
+
+describe("implicit reconnect_interval of remote connections", () => {
+  it("gives a connection without reconnect_interval one of 5 s, leaving the stored document and other resources alone", () => {
+    const c = cib(
+      `<node id="n1" uname="n1"/>`,
+      `<primitive id="remote1" class="ocf" provider="pacemaker" type="remote"><meta_attributes id="m"><nvpair id="m-ft" name="failure-timeout" value="60s"/></meta_attributes></primitive>` +
+        `<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/>`,
+    );
+    const v = serializeCib(withConnectionRetry(c));
+    expect(v).toMatch(/<primitive id="remote1"[^]*<nvpair id="remote1-instance-implicit-reconnect-interval" name="reconnect_interval" value="5s"\/>/);
+    expect(v).toContain(`<primitive id="d1" class="ocf" provider="pacemaker" type="Dummy"/>`);
+    expect(serializeCib(c)).not.toContain("reconnect_interval");
+  });
+
+  it("keeps a configured reconnect_interval", () => {
+    const c = cib(
+      `<node id="n1" uname="n1"/>`,
+      `<primitive id="remote1" class="ocf" provider="pacemaker" type="remote"><instance_attributes id="i"><nvpair id="i-ri" name="reconnect_interval" value="30s"/></instance_attributes></primitive>`,
+    );
+    expect(withConnectionRetry(c)).toBe(c);
   });
 });
