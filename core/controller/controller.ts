@@ -162,6 +162,18 @@ export class Controller {
     this.trigger("start");
   }
 
+  /**
+   * Stop re-scheduling on the controller's own CIB writes until something else happens (a
+   * foreign CIB change, a recurring result, the recheck timer): the fencing gave up on a target
+   * (`stonith-max-attempts`), as Pacemaker's controller aborts without a new transition then.
+   */
+  hold(reason: string): void {
+    if (this.#stopped) return;
+    this.#log.debug(`Holding new transitions: ${reason}`);
+    this.#quiet = true;
+    this.#wanted = false;
+  }
+
   /** Ask for a schedule soon (coalesced with any other request). */
   trigger(reason: string): void {
     if (this.#stopped || !this.#started) return;
@@ -279,7 +291,8 @@ export class Controller {
    * recurring result, the recheck timer).
    */
   #noteFailures(t: Transition, result: RunResult): void {
-    const keys = t.actions.filter((a) => result.failed.includes(a.id)).map((a) => `${a.key}@${a.node ?? ""}`).sort().join(" ");
+    // Failed fencing has its own limit (stonith-max-attempts, core/controller/fencing.ts).
+    const keys = t.actions.filter((a) => a.kind !== "fence" && result.failed.includes(a.id)).map((a) => `${a.key}@${a.node ?? ""}`).sort().join(" ");
     if (keys === "") {
       this.#failSig = "";
       this.#failRepeats = 0;

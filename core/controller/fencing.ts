@@ -78,6 +78,8 @@ export interface ControllerFencingOptions {
 export interface TransitionTrigger {
   trigger(reason: string): void;
   idle(): Promise<void>;
+  /** Stop re-scheduling on the controller's own writes until something else happens. */
+  hold?(reason: string): void;
 }
 
 /** A request from a client other than the scheduler (the API, the CLI). */
@@ -246,6 +248,7 @@ export class ControllerFencing {
     }
     this.#retryWanted = restart;
     const ctl = this.#controller;
+    if (!restart) ctl?.hold?.(`fencing of ${node} gave up`);
     if (!restart || ctl === undefined || this.#retryQueued) return;
     this.#retryQueued = true;
     // The transition ends with this failure: start the next one once it has.
