@@ -21,6 +21,7 @@ import { LauncherResources } from "./launchers.ts";
 import { StonithDeviceExecutor } from "./fencing.ts";
 import { watchClusterEvents } from "./notify.ts";
 import { recheckDelayMs } from "./recheck.ts";
+import { clearExpiredFailures } from "./expired_failures.ts";
 import { forgetConnectionFailures, heldConnections, ReconnectWatch } from "./reconnect_watch.ts";
 import { withConnectionOrdering } from "./remote_order.ts";
 import { withMissingMonitors } from "./monitor_fill.ts";
@@ -251,6 +252,7 @@ export class Controller {
       return;
     }
     this.#watchReconnects(cib, t);
+    void clearExpiredFailures(cib, this.#clock.now(), (e) => this.#write(e), this.#log);
     t = withConnectionOrdering(withMissingMonitors(t, cib), this.#o.nodeName);
     const id = ++this.#transitionId;
     const todo = t.actions.filter((a) => a.runnable).length;

@@ -10,6 +10,7 @@
  */
 import type { Cib } from "../cib/model.ts";
 import { lrmResources, lrmRscOps, nodeStates } from "../cib/query_status.ts";
+import { failureExpiryTimes } from "../controller/expired_failures.ts";
 import type { FailedAction } from "./types.ts";
 import { execStatusText, rcText } from "./_words.ts";
 
@@ -27,8 +28,15 @@ function expectedRc(key: string | undefined): number {
   return parts !== undefined && parts.length >= 4 ? int(parts[2], 0) : 0;
 }
 
-/** The failed actions of a CIB's status section, newest first. */
-export function failedActions(cib: Cib): FailedAction[] {
+/**
+ * The failed actions of a CIB's status section, newest first. With `nowMs`, failures that have
+ * expired by then are left out, as crm_mon leaves them out: older than the resource's
+ * `failure-timeout`, stop failures excepted (a remote connection's `reconnect_interval` clears
+ * its fail count but, as in Pacemaker, does not hide the failure).
+ */
+export function failedActions(cib: Cib, nowMs?: number): FailedAction[] {
+  const expiry = nowMs === undefined ? new Map<string, number>() : failureExpiryTimes(cib, true);
+  const nowSec = Math.floor((nowMs ?? 0) / 1000);
   const out: FailedAction[] = [];
   const seen = new Set<string>();
   for (const ns of nodeStates(cib)) {
@@ -55,6 +63,8 @@ export function failedActions(cib: Cib): FailedAction[] {
         if (seen.has(dedup)) continue;
         seen.add(dedup);
         const t = int(a["last-rc-change"] ?? a["last-run"], 0);
+        const ms = expiry.get(rsc.replace(/:\d+$/, ""));
+        if (ms !== undefined && action !== "stop" && t > 0 && t + Math.floor(ms / 1000) <= nowSec) continue;
         const why = status !== 0 ? execStatusText(status) : rcText(rc);
         const reason = a["exit-reason"] !== undefined && a["exit-reason"] !== "" ? `${why}: ${a["exit-reason"]}` : why;
         out.push({

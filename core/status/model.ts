@@ -151,13 +151,15 @@ export function clusterStatus(cib: Cib): ClusterStatus {
   } catch {
     version = undefined;
   }
+  // Every recorded failure explains lost nodes and blocked resources; expired ones are not listed.
   const failed = failedActions(cib);
   const annotated = annotateBlocked(cib, view, nodesOf(cib, summaries, current), resourcesOf(cib, current), failed);
   const { nodes, resources } = explainBlocked(annotated.nodes, annotated.resources, { failed, actions: blockedActions(view) });
+  const listed = failedActions(cib, Date.now());
   return {
     nodes,
     resources,
-    failed_actions: failed,
+    failed_actions: listed,
     ...(version !== undefined ? { version } : {}),
     warnings,
   };

@@ -124,6 +124,7 @@ describe("blocked resources: a remote node lost with fencing disabled", () => {
       resources: REMOTE_RSCS,
       status: `<node_state id="1" uname="h1" ${MEMBER}>${lrm("1", { remote1: [REMOTE, op("remote1", "h1", "stop", 0, { call: 3 }) + CONN_FAILED] })}</node_state><node_state id="remote1" uname="remote1" remote_node="true" in_ccm="false"/>`,
     })));
+    // reconnect_interval does not make the old failure expired (only failure-timeout does).
     expect(s.failed_actions.map((f) => f.resource)).toEqual(["remote1"]);
     expect(s.nodes.find((x) => x.name === "remote1")!.unusable_reason).toBeUndefined();
     expect(s.resources.some((r) => r.blocked)).toBe(false);
@@ -268,5 +269,21 @@ describe("blocked resources: what the scheduler cannot do", () => {
     expect(res(s, "a").blocked).toBe(false);
     expect(res(s, "b")).toMatchObject({ blocked: true, blocked_cause: "scheduler", blocked_node: "h1" });
     expect(res(s, "b").blocked_reason).toBe("its start on h1 cannot run now: the scheduler marks it blocked because an action it depends on cannot run (look at what it is ordered after or colocated with)");
+  });
+});
+
+describe("expired failures are not listed (as crm_mon)", () => {
+  it("lists a failure younger than failure-timeout, hides an older one, never hides a failed stop", () => {
+    const now = Math.floor(Date.now() / 1000);
+    const rsc = `<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"><meta_attributes id="d-m"><nvpair id="d-ft" name="failure-timeout" value="60s"/></meta_attributes></primitive>`;
+    const hist = (at: number, task = "monitor", interval = 10_000) =>
+      `<lrm id="1"><lrm_resources><lrm_resource id="d" class="ocf" provider="pacemaker" type="Dummy">` +
+      `<lrm_rsc_op id="d_last_failure_0" operation_key="d_${task}_${interval}" operation="${task}" transition-key="1:1:0:x" call-id="4" rc-code="1" op-status="0" interval="${interval}" last-rc-change="${at}" last-run="${at}"/>` +
+      `</lrm_resource></lrm_resources></lrm>`;
+    const at = (t: number, task?: string, interval?: number) =>
+      clusterStatus(parseCib(cib({ props: NO_STONITH, resources: rsc, status: `<node_state id="1" uname="h1" ${MEMBER}>${hist(t, task, interval)}</node_state>` })));
+    expect(at(now - 30).failed_actions.map((f) => f.resource)).toEqual(["d"]);
+    expect(at(now - 120).failed_actions).toEqual([]);
+    expect(at(now - 120, "stop", 0).failed_actions.map((f) => f.action)).toEqual(["stop"]);
   });
 });
