@@ -210,3 +210,50 @@ export function removeNetns(ns: string): void {
 export function byId(s: Status): Map<string, Status["resources"][number]> {
   return new Map(s.resources.map((r) => [r.id, r]));
 }
+
+/**
+ * A remote host for the walkthroughs: network namespace `ns` whose `eth0` is `NET.21/24`, on a
+ * veth pair whose host side `veth` is `NET.254/24` (`net` is the /24 prefix, e.g. "10.214.221").
+ */
+export interface RemoteHost {
+  readonly ns: string;
+  readonly veth: string;
+  readonly net: string;
+}
+
+/** The remote host's address (where its atrium-remoted listens). */
+export function remoteAddr(h: RemoteHost): string {
+  return `${h.net}.21`;
+}
+
+/** Create `h` (removing leftovers of an earlier run first). */
+export function addRemoteHost(h: RemoteHost): void {
+  removeRemoteHost(h);
+  quiet("ip", "netns", "add", h.ns);
+  quiet("ip", "link", "add", h.veth, "type", "veth", "peer", "name", "eth0", "netns", h.ns);
+  quiet("ip", "addr", "add", `${h.net}.254/24`, "dev", h.veth);
+  quiet("ip", "link", "set", h.veth, "up");
+  quiet("ip", "-n", h.ns, "addr", "add", `${remoteAddr(h)}/24`, "dev", "eth0");
+  quiet("ip", "-n", h.ns, "link", "set", "eth0", "up");
+  quiet("ip", "-n", h.ns, "link", "set", "lo", "up");
+}
+
+/** Kill everything in `h` and remove its namespace and veth pair. */
+export function removeRemoteHost(h: RemoteHost): void {
+  removeNetns(h.ns);
+  quiet("ip", "link", "del", "dev", h.veth);
+}
+
+/** Start dist/atrium-remoted in `h` on port 3121 with a private /run (Dummy state is its own). */
+export function startRemotedIn(h: RemoteHost, authkey: string, env: Record<string, string> = {}): ChildProcess {
+  const script = `mount -t tmpfs -o size=16m tmpfs /run && exec "${process.execPath}" "${REMOTED}"`;
+  return spawn("ip", ["netns", "exec", h.ns, "unshare", "-m", "sh", "-c", script], {
+    env: { ...process.env, PCMK_authkey_location: authkey, PCMK_remote_port: "3121", ...env },
+    stdio: "ignore",
+  });
+}
+
+/** Pids of the atrium-remoted processes in `h`. */
+export function remotedPidsIn(h: RemoteHost): number[] {
+  return netnsPids(h.ns).filter((p) => cmdline(p).includes("atrium-remoted"));
+}

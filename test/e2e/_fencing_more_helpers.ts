@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { FileStore } from "../../core/cib/store/mod.ts";
-import { CLI, DAEMON, quiet, REMOTED, removeNetns, ROOT, type Status } from "./_cluster_helpers.ts";
+import { addRemoteHost, CLI, DAEMON, type RemoteHost, removeRemoteHost, ROOT, startRemotedIn, type Status } from "./_cluster_helpers.ts";
 
 const ALERT_SAMPLE = "/usr/share/pacemaker/alerts/alert_file.sh.sample";
 const RECORDER = join(ROOT, "test", "fixtures", "fence", "fence_recorder");
@@ -32,11 +32,7 @@ export interface Hook {
 }
 
 /** A remote node's network: namespace, host-side veth and /24 prefix ("10.214.225"); remoted is .21. */
-export interface RemoteNet {
-  readonly ns: string;
-  readonly veth: string;
-  readonly net: string;
-}
+export type RemoteNet = RemoteHost;
 
 /** Paths the suite's CIB refers to. */
 export interface RigPaths {
@@ -131,20 +127,8 @@ export async function startMoreRig(
   await store.close();
 
   if (remote !== undefined) {
-    removeNetns(remote.ns);
-    quiet("ip", "link", "del", "dev", remote.veth);
-    quiet("ip", "netns", "add", remote.ns);
-    quiet("ip", "link", "add", remote.veth, "type", "veth", "peer", "name", "eth0", "netns", remote.ns);
-    quiet("ip", "addr", "add", `${remote.net}.254/24`, "dev", remote.veth);
-    quiet("ip", "link", "set", remote.veth, "up");
-    quiet("ip", "-n", remote.ns, "addr", "add", `${remote.net}.21/24`, "dev", "eth0");
-    quiet("ip", "-n", remote.ns, "link", "set", "eth0", "up");
-    quiet("ip", "-n", remote.ns, "link", "set", "lo", "up");
-    const script = `mount -t tmpfs -o size=16m tmpfs /run && exec "${process.execPath}" "${REMOTED}"`;
-    spawn("ip", ["netns", "exec", remote.ns, "unshare", "-m", "sh", "-c", script], {
-      env: { ...process.env, PCMK_authkey_location: authkey, PCMK_remote_port: "3121", OCF_ROOT: root },
-      stdio: "ignore",
-    });
+    addRemoteHost(remote);
+    startRemotedIn(remote, authkey, { OCF_ROOT: root });
   }
   const env = { ...process.env, PCMK_authkey_location: authkey, ATRIUM_SHUTDOWN_TIMEOUT_MS: "20000", OCF_ROOT: root };
   delete (env as Record<string, string | undefined>).ATRIUM_STATE_DIR;
@@ -191,10 +175,7 @@ export async function startMoreRig(
         await exited;
         clearTimeout(t);
       }
-      if (remote !== undefined) {
-        removeNetns(remote.ns);
-        quiet("ip", "link", "del", "dev", remote.veth);
-      }
+      if (remote !== undefined) removeRemoteHost(remote);
       await new Promise<void>((r) => server.close(() => r()));
       rmSync(dir, { recursive: true, force: true });
     },

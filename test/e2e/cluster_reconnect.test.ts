@@ -8,20 +8,20 @@
  * printed). Then the daemon is killed and stays away: the interval still bounds full connection
  * starts (no start storm: counted from the daemon's log). Everything is removed in afterAll.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  addRemoteHost,
   byId,
   clusterSuiteBlocker,
-  cmdline,
   type Daemon,
-  netnsPids,
-  quiet,
-  REMOTED,
-  removeNetns,
+  remoteAddr,
+  remotedPidsIn,
+  type RemoteHost,
+  removeRemoteHost,
   removeStateDir,
   startDaemon,
+  startRemotedIn,
   type Status,
 } from "./_cluster_helpers.ts";
 
@@ -30,24 +30,13 @@ if (BLOCKER !== undefined) console.log(`SKIP cluster reconnect e2e: ${BLOCKER}`)
 
 const HOST = "e2e-rchost";
 const REMOTE = "remote1";
-const NS = "atre2erc-r1";
-const VETH = "atve2erc0";
-const ADDR = "10.214.240.21";
+const HOSTNET: RemoteHost = { ns: "atre2erc-r1", veth: "atve2erc0", net: "10.214.240" };
+const ADDR = remoteAddr(HOSTNET);
 const INTERVAL_MS = 5_000;
 const ON_REMOTE = ["RC1", "RC2"];
 
-/** Start atrium-remoted in the namespace, with a private /run. */
-function startRemoted(authkey: string): ChildProcess {
-  const script = `mount -t tmpfs -o size=16m tmpfs /run && exec "${process.execPath}" "${REMOTED}"`;
-  return spawn("ip", ["netns", "exec", NS, "unshare", "-m", "sh", "-c", script], {
-    env: { ...process.env, PCMK_authkey_location: authkey, PCMK_remote_port: "3121" },
-    stdio: "ignore",
-  });
-}
-
-function remotedPids(): number[] {
-  return netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
-}
+const startRemoted = (authkey: string) => startRemotedIn(HOSTNET, authkey);
+const remotedPids = () => remotedPidsIn(HOSTNET);
 
 function killRemoted(): void {
   const pids = remotedPids();
@@ -86,15 +75,7 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node rejoi
   let d: Daemon | undefined;
 
   beforeAll(async () => {
-    removeNetns(NS);
-    quiet("ip", "link", "del", "dev", VETH);
-    quiet("ip", "netns", "add", NS);
-    quiet("ip", "link", "add", VETH, "type", "veth", "peer", "name", "eth0", "netns", NS);
-    quiet("ip", "addr", "add", "10.214.240.254/24", "dev", VETH);
-    quiet("ip", "link", "set", VETH, "up");
-    quiet("ip", "-n", NS, "addr", "add", `${ADDR}/24`, "dev", "eth0");
-    quiet("ip", "-n", NS, "link", "set", "eth0", "up");
-    quiet("ip", "-n", NS, "link", "set", "lo", "up");
+    addRemoteHost(HOSTNET);
     d = await startDaemon(HOST);
     startRemoted(d.authkeyPath);
     await d.ok("property", "set", "stonith-enabled=false");
@@ -102,8 +83,7 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node rejoi
 
   afterAll(async () => {
     await d?.stop();
-    removeNetns(NS);
-    quiet("ip", "link", "del", "dev", VETH);
+    removeRemoteHost(HOSTNET);
     removeStateDir(d);
   }, 60_000);
 

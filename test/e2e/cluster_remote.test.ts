@@ -4,26 +4,26 @@
  * dist/atriumd.mjs through `resource create remote1 ocf:pacemaker:remote server=ADDR` with NO
  * monitor configured on the connection. Resources run there; the remote's daemon is killed with
  * SIGKILL and stonith-enabled=false: the connection is still watched (the drop fails its implicit
- * monitor at once), the node goes offline, its resources stay blocked where they were (Pacemaker does not
- * start them elsewhere when the node cannot be fenced) and the status says why; `node remove`
+ * monitor at once), the node goes offline and its resources end up blocked, as Pacemaker 2.1.5
+ * blocks them (it cannot know they stopped and cannot fence), and the status says why; `node remove`
  * after the connection is deleted leaves no ghost node. Between the two, the daemon is started
  * again and the node rejoins by itself (no cleanup). Everything is removed in afterAll.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  addRemoteHost,
   byId,
   clusterSuiteBlocker,
-  cmdline,
   type Daemon,
-  netnsPids,
-  quiet,
-  REMOTED,
-  removeNetns,
+  remoteAddr,
+  remotedPidsIn,
+  type RemoteHost,
+  removeRemoteHost,
   removeStateDir,
   startDaemon,
+  startRemotedIn,
 } from "./_cluster_helpers.ts";
 
 const BLOCKER = clusterSuiteBlocker();
@@ -31,9 +31,8 @@ if (BLOCKER !== undefined) console.log(`SKIP cluster remote e2e: ${BLOCKER}`);
 
 const HOST = "e2e-rhost";
 const REMOTE = "remote1";
-const NS = "atre2er-r1";
-const VETH = "atve2er0";
-const ADDR = "10.214.221.21";
+const HOSTNET: RemoteHost = { ns: "atre2er-r1", veth: "atve2er0", net: "10.214.221" };
+const ADDR = remoteAddr(HOSTNET);
 const ON_REMOTE = ["RF1", "RF2"];
 const LOST_WORDS = "lost (connection monitor failed), not fenced: fencing is disabled (stonith-enabled=false)";
 
@@ -54,32 +53,14 @@ interface Blocked {
   last_known_active_on?: string[];
 }
 
-/** Start atrium-remoted in the namespace, with a private /run. */
-function startRemoted(authkey: string): ChildProcess {
-  const script = `mount -t tmpfs -o size=16m tmpfs /run && exec "${process.execPath}" "${REMOTED}"`;
-  return spawn("ip", ["netns", "exec", NS, "unshare", "-m", "sh", "-c", script], {
-    env: { ...process.env, PCMK_authkey_location: authkey, PCMK_remote_port: "3121" },
-    stdio: "ignore",
-  });
-}
-
-function remotedPids(): number[] {
-  return netnsPids(NS).filter((p) => cmdline(p).includes("atrium-remoted"));
-}
+const startRemoted = (authkey: string) => startRemotedIn(HOSTNET, authkey);
+const remotedPids = () => remotedPidsIn(HOSTNET);
 
 describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node", () => {
   let d: Daemon | undefined;
 
   beforeAll(async () => {
-    removeNetns(NS);
-    quiet("ip", "link", "del", "dev", VETH);
-    quiet("ip", "netns", "add", NS);
-    quiet("ip", "link", "add", VETH, "type", "veth", "peer", "name", "eth0", "netns", NS);
-    quiet("ip", "addr", "add", "10.214.221.254/24", "dev", VETH);
-    quiet("ip", "link", "set", VETH, "up");
-    quiet("ip", "-n", NS, "addr", "add", `${ADDR}/24`, "dev", "eth0");
-    quiet("ip", "-n", NS, "link", "set", "eth0", "up");
-    quiet("ip", "-n", NS, "link", "set", "lo", "up");
+    addRemoteHost(HOSTNET);
     d = await startDaemon(HOST);
     startRemoted(d.authkeyPath);
     await d.ok("property", "set", "stonith-enabled=false");
@@ -87,8 +68,7 @@ describe.skipIf(BLOCKER !== undefined)("cluster walkthrough: a remote node", () 
 
   afterAll(async () => {
     await d?.stop();
-    removeNetns(NS);
-    quiet("ip", "link", "del", "dev", VETH);
+    removeRemoteHost(HOSTNET);
     removeStateDir(d);
   }, 60_000);
 
