@@ -1,6 +1,7 @@
 /**
  * When to run the scheduler again without any change: the earliest time-based event the
- * controller can see — a failure expiring (`last-failure` + the resource's `failure-timeout`,
+ * controller can see — a date expression changing its result (rules in constraints,
+ * attribute sets and options), a failure expiring (`last-failure` + the resource's `failure-timeout`,
  * for a remote connection without one its `reconnect_interval`, else
  * {@link IMPLICIT_CONNECTION_RETRY}) — bounded by `cluster-recheck-interval` (default 15
  * minutes; 0 disables the bound).
@@ -11,7 +12,8 @@
  * ```
  * @module
  */
-import type { Cib } from "../cib/model.ts";
+import { type Cib, type CibElement, isElement } from "../cib/model.ts";
+import { evaluateRule } from "../cib/rules/mod.ts";
 import { clusterProperties, nodeStates, primitives, transientAttributes, nvValues, rscDefaults } from "../cib/query.ts";
 import { durationMs } from "./_duration.ts";
 
@@ -31,6 +33,8 @@ export function recheckDelayMs(cib: Cib, nowMs: number): number | undefined {
   const props = clusterProperties(cib);
   const interval = durationMs(props.get("cluster-recheck-interval"), DEFAULT_RECHECK_MS);
   let best = interval > 0 ? interval : undefined;
+  const rule = nextRuleChangeMs(cib, nowMs);
+  if (rule !== undefined && (best === undefined || rule < best)) best = rule;
   const defaults = rscDefaults(cib);
   const timeouts = new Map<string, number>();
   const connections = new Set<string>();
@@ -57,6 +61,30 @@ export function recheckDelayMs(cib: Cib, nowMs: number): number | undefined {
       if (due > 0 && (best === undefined || due < best)) best = due;
     }
   }
+  return best;
+}
+
+/**
+ * Milliseconds until the earliest future time at which a date expression anywhere in the
+ * configuration changes its result (location rules, attribute sets, cluster options), or
+ * undefined. Each date expression is evaluated on its own, so one that an `and`/`or` would skip
+ * today still wakes the controller when it flips (a spare recheck at worst).
+ */
+export function nextRuleChangeMs(cib: Cib, nowMs: number): number | undefined {
+  const config = cib.children.find((c): c is CibElement => isElement(c, "configuration"));
+  if (config === undefined) return undefined;
+  const now = new Date(nowMs);
+  let best: number | undefined;
+  const visit = (el: CibElement): void => {
+    if (el.tag === "date_expression") {
+      const r = evaluateRule({ tag: "rule", attrs: { id: "recheck" }, children: [el] }, { now });
+      const at = r.nextChange?.getTime();
+      if (at !== undefined && at > nowMs && (best === undefined || at - nowMs < best)) best = at - nowMs;
+      return;
+    }
+    for (const c of el.children) if (isElement(c)) visit(c);
+  };
+  visit(config);
   return best;
 }
 

@@ -67,6 +67,18 @@ describe("recheckDelayMs()", () => {
     expect(recheckDelayMs(implicit, 1_000_000)).toBe(5_250);
     expect(recheckDelayMs(implicit, 1_000_000 + 10_000)).toBe(900_000);
   });
+
+  it("wakes up when a date rule changes its result (a location rule's end, inside an and with a node expression)", () => {
+    const now = Date.parse("2026-11-25T12:00:00Z");
+    const rule = `<rsc_location id="l1" rsc="d1"><rule id="r1" score="100" boolean-op="and">
+      <expression id="e1" attribute="#uname" operation="eq" value="nowhere"/>
+      <date_expression id="de1" operation="in_range" start="2026-11-25T11:00:00Z" end="2026-11-25T12:10:00Z"/></rule></rsc_location>`;
+    const cib = parseCib(serializeCib(dummyCib(["d1"])).replace("<constraints/>", `<constraints>${rule}</constraints>`));
+    // end + 1 s, as Pacemaker's in_range: 10 min 1 s from now
+    expect(recheckDelayMs(cib, now)).toBe(601_000);
+    // once the range is over, nothing time-based is left: the cluster-recheck-interval
+    expect(recheckDelayMs(cib, now + 700_000)).toBe(900_000);
+  });
 });
 
 describe("describeResource()", () => {
