@@ -222,11 +222,14 @@ export function createNetnsLauncher(settings: NetnsSettings = defaultSettings())
     const deadline = Date.now() + timeoutMs;
     // A frozen daemon (stopped, state "T") cannot act on SIGTERM: a forced stop destroys it at once,
     // as a hypervisor destroys a hung VM, instead of waiting out the graceful part.
-    const frozen = opts.force && procStat(s.pid)?.state === "T";
+    const isFrozen = () => opts.force && procStat(s.pid)?.state === "T";
+    let frozen = isFrozen();
     if (sameProcess(s.pid, s.startTime) && !frozen) {
       signal(-s.pid, "SIGTERM");
       signal(s.pid, "SIGTERM");
-      const gone = await waitFor(() => !sameProcess(s.pid, s.startTime), timeoutMs);
+      // A SIGSTOP sent just before may not have taken effect yet when the state was read: a
+      // daemon that turns out frozen while we wait is destroyed at once too.
+      const gone = await waitFor(() => !sameProcess(s.pid, s.startTime) || (frozen = isFrozen()), timeoutMs);
       if (!gone && !opts.force) {
         throw new AtriumError("LAUNCHER_STOP_TIMEOUT", `Cannot stop guest "${handle.node}": its daemon (pid ${s.pid}) did not exit within ${timeoutMs}ms of SIGTERM`, {
           plugin: LAUNCHER_NAME,
