@@ -11,7 +11,7 @@
 import type { FenceAgent, PluginContext } from "../plugin/types.ts";
 import { type FencerClock, runAgent } from "./_run.ts";
 import { type FenceDevice, hostCheckOf, staticTargets } from "./devices.ts";
-import type { AgentFeatures } from "./features.ts";
+import type { AgentFeatures } from "../plugin/fence_features.ts";
 import { deviceTimeoutMs, hostAlias, inTargetList, parseTargetList } from "./targets.ts";
 
 /** What the eligibility check needs from the fencer. */

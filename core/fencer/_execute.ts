@@ -19,7 +19,7 @@ import type { Eligibility } from "./_eligibility.ts";
 import { type FencerClock, resultOk, runAgent } from "./_run.ts";
 import { deviceDelayMs } from "./delays.ts";
 import type { FenceDevice } from "./devices.ts";
-import type { AgentFeatures } from "./features.ts";
+import type { AgentFeatures } from "../plugin/fence_features.ts";
 import type { FenceAttempt } from "./history.ts";
 import { deviceTimeoutMs, hostAlias } from "./targets.ts";
 import type { TopologyEntry } from "./topology.ts";

@@ -21,7 +21,7 @@ import { clusterProperties, rscDefaults, templateOf, walkResources } from "../ci
 import { parseScore, type RuleContext, unpackNvSets } from "../cib/rules/mod.ts";
 import { failureAttributes, failureBan } from "./_failures.ts";
 import { locationBan, resolver } from "./_location.ts";
-import type { AgentFeatures } from "./features.ts";
+import type { AgentFeatures } from "../plugin/fence_features.ts";
 import { parseHostMap, parseTargetList } from "./targets.ts";
 
 /** How a device decides which nodes it can fence (`pcmk_host_check`). */

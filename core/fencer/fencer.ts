@@ -25,7 +25,7 @@ import { execute, type ExecDeps, type ExecOutcome, type ResolvedDevice } from ".
 import { DeviceLocks, type FencerClock, realClock, runAgent } from "./_run.ts";
 import { emptyFencerConfig, type FencerConfig } from "./config.ts";
 import type { FenceDevice } from "./devices.ts";
-import { agentFeatures, type AgentFeatures, NO_FEATURES } from "./features.ts";
+import { agentFeatures, type AgentFeatures, NO_FEATURES } from "../plugin/fence_features.ts";
 import { FenceHistory, type FenceHistoryEntry, fencingEvent } from "./history.ts";
 import { deviceTimeoutMs } from "./targets.ts";
 import { topologyFor } from "./topology.ts";

@@ -6,7 +6,8 @@
  * - `devices.ts`: stonith primitives -> {@link FenceDevice}s (disabled and banned ones left out).
  * - `targets.ts`: `pcmk_host_list`, `pcmk_host_map`, `pcmk_delay_base` maps, timeouts, retries.
  * - `topology.ts`: `fencing-topology` levels by target name, pattern or attribute.
- * - `features.ts`: what an agent's meta-data says (list, status, reboot, on, unfencing).
+ * - `agentFeatures` (from core/plugin/fence_features.ts): what an agent's meta-data says (list,
+ *   status, reboot, on, unfencing).
  * - `delays.ts`: device delays and priority-fencing-delay.
  * - `history.ts`: the bounded, serializable fencing history.
  * - `config.ts`: all of the above from one CIB.
@@ -24,7 +25,7 @@
  * @module
  */
 export * from "./targets.ts";
-export * from "./features.ts";
+export { agentFeatures, type AgentFeatures, NO_FEATURES } from "../plugin/fence_features.ts";
 export * from "./devices.ts";
 export * from "./topology.ts";
 export * from "./delays.ts";

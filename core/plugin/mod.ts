@@ -10,4 +10,5 @@ export * from "./spawn.ts";
 export { AtriumError, isAtriumError } from "../errors.ts";
 export { isTrueValue, type RawAgentMetadata, type RawAgentParameter, readAgentMetadata } from "./agent_metadata.ts";
 export { OCF_RC_TEXT } from "./ocf_rc_text.ts";
+export { agentFeatures, type AgentFeatures, NO_FEATURES } from "./fence_features.ts";
 export * from "./agent_exec.ts";

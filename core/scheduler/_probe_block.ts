@@ -5,17 +5,8 @@
  * cannot start until that node has joined.
  */
 import type { Primitive, WorkingSet } from "./_model.ts";
+import { discoveryOff } from "./remote_discovery.ts";
 
-function discoveryOff(ws: WorkingSet, p: Primitive, node: string): boolean {
-  let exclusive = false, selected = false;
-  for (const l of ws.locations) {
-    if (l.rsc !== p && l.rsc !== p.parent) continue;
-    const d = (l.discovery ?? "").toLowerCase();
-    if (d === "never" && l.node === node) return true;
-    if (d === "exclusive") { exclusive = true; if (l.node === node) selected = true; }
-  }
-  return exclusive && !selected;
-}
 
 /** A pending node where `p` (a primitive active nowhere) would need a probe first, if any. */
 export function pendingProbeNode(ws: WorkingSet, p: Primitive): string | undefined {

@@ -6,7 +6,7 @@
  * remote nodes of a mixed cluster. Internal to core/scheduler/.
  */
 import { INFINITY } from "./scores.ts";
-import type { Rsc, WorkingSet } from "./_model.ts";
+import type { Primitive, Rsc, WorkingSet } from "./_model.ts";
 
 function below(r: Rsc, out: Rsc[] = []): Rsc[] {
   out.push(r);
@@ -61,4 +61,19 @@ export function applyExclusiveDiscovery(ws: WorkingSet,
       }
     }
   }
+}
+
+/**
+ * Is discovery (probing) of `p` off on `node`: a `resource-discovery="never"` location for it (or
+ * its parent) on that node, or exclusive discovery that did not select the node?
+ */
+export function discoveryOff(ws: WorkingSet, p: Primitive, node: string): boolean {
+  let exclusive = false, selected = false;
+  for (const l of ws.locations) {
+    if (l.rsc !== p && l.rsc !== p.parent) continue;
+    const d = (l.discovery ?? "").toLowerCase();
+    if (d === "never" && l.node === node) return true;
+    if (d === "exclusive") { exclusive = true; if (l.node === node) selected = true; }
+  }
+  return exclusive && !selected;
 }

@@ -6,6 +6,7 @@
  */
 import type { Primitive, SNode, WorkingSet } from "./_model.ts";
 import type { Plan } from "./_plan.ts";
+import { discoveryOff } from "./remote_discovery.ts";
 
 function unfencingEnabled(ws: WorkingSet): boolean {
   for (const r of ws.byId.values()) {
@@ -25,16 +26,6 @@ function unfenced(n: SNode): boolean {
   return v !== undefined && v !== "" && v !== "0";
 }
 
-function discoveryOff(ws: WorkingSet, p: Primitive, node: string): boolean {
-  let exclusive = false, selected = false;
-  for (const l of ws.locations) {
-    if (l.rsc !== p && l.rsc !== p.parent) continue;
-    const d = (l.discovery ?? "").toLowerCase();
-    if (d === "never" && l.node === node) return true;
-    if (d === "exclusive") { exclusive = true; if (l.node === node) selected = true; }
-  }
-  return exclusive && !selected;
-}
 
 /** Whether `p` will be probed on `n` (its state there is unknown). */
 function probedThere(ws: WorkingSet, p: Primitive, n: SNode): boolean {

@@ -7,22 +7,16 @@
  */
 import {
   type ActionMetadata,
+  agentFeatures,
+  type AgentFeatures,
   type AgentMetadata,
   isTrueValue,
   type ParameterMetadata,
   readAgentMetadata,
 } from "../../core/plugin/mod.ts";
 
-/** What the fencer needs to know about an agent, as Pacemaker 2.1.5 derives it from meta-data. */
-export interface FenceAgentFeatures {
-  readonly supportsList: boolean;
-  readonly supportsStatus: boolean;
-  readonly supportsReboot: boolean;
-  readonly supportsOn: boolean;
-  /** `on` is marked `automatic="1"` (or the deprecated `required="1"`): unfence on join. */
-  readonly automaticUnfencing: boolean;
-  /** Actions marked `on_target="1"` (run on the target itself). */
-  readonly onTargetActions: readonly string[];
+/** The fencer's view of an agent's meta-data (the plugin API's {@link AgentFeatures}) and how the target is passed. */
+export interface FenceAgentFeatures extends AgentFeatures {
   /**
    * The parameter that carries the target: "port" when the agent declares `port`, else "plug"
    * when it declares `plug`, else undefined (Pacemaker then passes `port`).
@@ -90,17 +84,7 @@ export function parseFenceMetadata(xml: string, agent: string): AgentMetadata {
 
 /** The fencer's view of parsed meta-data (see {@link FenceAgentFeatures}). */
 export function fenceAgentFeatures(md: AgentMetadata): FenceAgentFeatures {
-  const has = (n: string) => md.actions.some((a) => a.name === n);
-  const on = md.actions.find((a) => a.name === "on");
   const names = new Set(md.parameters.map((p) => p.name.toLowerCase()));
   const hostArgument = names.has("port") ? "port" : names.has("plug") ? "plug" : undefined;
-  return {
-    supportsList: has("list"),
-    supportsStatus: has("status"),
-    supportsReboot: has("reboot"),
-    supportsOn: on !== undefined,
-    automaticUnfencing: on?.automatic === true,
-    onTargetActions: md.actions.filter((a) => a.onTarget === true).map((a) => a.name),
-    ...(hostArgument !== undefined ? { hostArgument } : {}),
-  };
+  return { ...agentFeatures(md), ...(hostArgument !== undefined ? { hostArgument } : {}) };
 }

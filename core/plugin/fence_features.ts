@@ -1,5 +1,6 @@
 /**
  * What the fencer reads from a fence agent's meta-data, as Pacemaker 2.1.5's fencer does
+ * (part of the plugin API, so fence-agent plugins derive the same view)
  * (`read_action_metadata`): which of `list`, `status`, `reboot` and `on` the agent declares,
  * whether `on` is automatic (unfencing), and which actions must run on the target itself.
  *
@@ -10,7 +11,7 @@
  * ```
  * @module
  */
-import type { AgentMetadata } from "../plugin/types.ts";
+import type { AgentMetadata } from "./types.ts";
 
 /** The fencer's view of an agent's capabilities. */
 export interface AgentFeatures {
