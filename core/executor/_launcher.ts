@@ -11,6 +11,7 @@ import { constants } from "node:os";
 import process from "node:process";
 import { groupAlive, killGroup } from "./_group.ts";
 import { LAUNCHER_SCRIPT } from "./_launcher_script.ts";
+import { ByteQueue } from "../_byte_queue.ts";
 
 /** What a backend reports when an agent ends (or never started). */
 export type LaunchDone =
@@ -62,54 +63,12 @@ const SIGNAL_NAMES = new Map<number, string>(
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: false });
 
-/** A byte queue over the chunks read from the launcher. */
-class Bytes {
-  #chunks: Uint8Array[] = [];
-  length = 0;
-  push(c: Uint8Array): void {
-    this.#chunks.push(c);
-    this.length += c.length;
-  }
-  /** Index of the first "\n", or -1. */
-  newline(): number {
-    let base = 0;
-    for (const c of this.#chunks) {
-      const i = c.indexOf(10);
-      if (i >= 0) return base + i;
-      base += c.length;
-    }
-    return -1;
-  }
-  take(n: number): Uint8Array {
-    const first = this.#chunks[0];
-    if (first !== undefined && first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-      this.length -= n;
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let off = 0;
-    while (off < n) {
-      const c = this.#chunks[0]!;
-      const k = Math.min(c.length, n - off);
-      out.set(c.subarray(0, k), off);
-      off += k;
-      if (k === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(k);
-    }
-    this.length -= n;
-    return out;
-  }
-}
-
 class Launcher {
   #child: ChildProcess | undefined;
   #jobs = new Map<number, Job>();
   #nextId = 1;
   #failures = 0;
-  #in = new Bytes();
+  #in = new ByteQueue();
   #need: { id: number; code: number | null; signal: string | null; truncated: boolean; out: number; err: number } | undefined;
   #keepAlive: ReturnType<typeof setInterval> | undefined;
   readonly #perl: string | undefined;
@@ -172,7 +131,7 @@ class Launcher {
       return undefined;
     }
     this.#child = child;
-    this.#in = new Bytes();
+    this.#in = new ByteQueue();
     this.#need = undefined;
     child.on("error", () => this.#lost(child));
     child.on("close", () => this.#lost(child));
@@ -223,7 +182,7 @@ class Launcher {
         this.#end(need.id, { kind: "exit", exitCode: need.code, signal: need.signal, stdout, stderr, truncated: need.truncated });
         continue;
       }
-      const nl = this.#in.newline();
+      const nl = this.#in.indexOf();
       if (nl < 0) return;
       const line = dec.decode(this.#in.take(nl + 1)).slice(0, -1);
       this.#reply(line.split(" "));

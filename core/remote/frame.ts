@@ -24,6 +24,7 @@
  * ```
  */
 import { AtriumError } from "../errors.ts";
+import { ByteQueue } from "../_byte_queue.ts";
 import { bunzip2 } from "./_bzip2.ts";
 
 /** Size of the frame header in bytes. */
@@ -155,8 +156,7 @@ function payloadText(h: FrameHeader, body: Uint8Array, index: number): string {
  * After it throws, the stream is unusable (framing is lost) and the connection must close.
  */
 export class FrameDecoder {
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
+  readonly #bytes = new ByteQueue();
   #header: FrameHeader | undefined;
   #index = 0;
   readonly #maxPayload: number;
@@ -168,7 +168,7 @@ export class FrameDecoder {
 
   /** Number of bytes held waiting for the rest of a frame. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#bytes.length;
   }
 
   /** Number of frames decoded so far. */
@@ -176,47 +176,28 @@ export class FrameDecoder {
     return this.#index;
   }
 
-  #take(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let off = 0;
-    while (off < n) {
-      const c = this.#chunks[0]!;
-      const k = Math.min(c.length, n - off);
-      out.set(c.subarray(0, k), off);
-      off += k;
-      if (k === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(k);
-    }
-    this.#buffered -= n;
-    return out;
-  }
-
   /** Add bytes; returns the frames completed by them. Throws `AtriumError` REMOTE_FRAME_INVALID. */
   push(chunk: Uint8Array): Frame[] {
     if (this.#failed) throw new AtriumError("REMOTE_FRAME_INVALID", "Cannot decode frames: the stream already failed");
-    if (chunk.length > 0) {
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-    }
+    this.#bytes.push(chunk);
     const out: Frame[] = [];
     try {
       for (;;) {
         if (this.#header === undefined) {
-          if (this.#buffered < HEADER_SIZE) break;
-          this.#header = decodeHeader(this.#take(HEADER_SIZE), this.#index + 1, this.#maxPayload);
+          if (this.#bytes.length < HEADER_SIZE) break;
+          this.#header = decodeHeader(this.#bytes.take(HEADER_SIZE), this.#index + 1, this.#maxPayload);
         }
         const h = this.#header;
         const rest = h.sizeTotal - HEADER_SIZE;
-        if (this.#buffered < rest) break;
-        const body = this.#take(rest);
+        if (this.#bytes.length < rest) break;
+        const body = this.#bytes.take(rest);
         this.#header = undefined;
         this.#index++;
         out.push({ header: h, xml: payloadText(h, body.subarray(h.payloadOffset - HEADER_SIZE), this.#index) });
       }
     } catch (e) {
       this.#failed = true;
-      this.#chunks = [];
-      this.#buffered = 0;
+      this.#bytes.clear();
       throw e;
     }
     return out;
