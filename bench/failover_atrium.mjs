@@ -24,6 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { row } from "./_failover_rows.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, "..");
@@ -90,15 +91,6 @@ function removeNs(ns) {
   quiet("ip", "netns", "del", ns);
 }
 
-function median(xs) {
-  const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const m = Math.floor(v.length / 2);
-  return Math.round((v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2) * 1000) / 1000;
-}
-function row(key, label, samples, notes) {
-  return { key, label, median_s: median(samples), samples, n_ok: samples.filter((x) => typeof x === "number").length, notes };
-}
 
 /** A running atriumd with a temp state dir. */
 async function startDaemon() {

@@ -29,6 +29,7 @@ import {
   allOn, BENCH_RIG, bundleAtriumRemoted, inCluster, poll, remoteOk, rig, RIG_DIR, rigEnv, snapshot, unavailableReason, useAlternateRig,
 } from "./failover_real_rig.mjs";
 import { guestTrials } from "./failover_real_guest.mjs";
+import { row } from "./_failover_rows.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const IDS = ["d1", "d2", "d3"];
@@ -51,16 +52,6 @@ function parseArgs(argv) {
   return o;
 }
 
-function median(xs) {
-  const v = xs.filter((x) => typeof x === "number").sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const m = Math.floor(v.length / 2);
-  return Math.round((v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2) * 1000) / 1000;
-}
-
-function row(key, label, samples, notes) {
-  return { key, label, median_s: median(samples), samples, n_ok: samples.filter((x) => typeof x === "number").length, notes };
-}
 
 /** Run the rig's measure-remote-failover.py; resolves its per-trial JSON objects. */
 function measurePy(extra, trials) {
