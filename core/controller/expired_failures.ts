@@ -61,24 +61,25 @@ export function expiredFailures(cib: Cib, nowMs: number): ExpiredFailure[] {
   for (const ns of nodeStates(cib)) {
     const node = ns.attrs.uname ?? ns.attrs.id;
     if (node === undefined) continue;
-    const counted = new Set<string>();
+    /** History id (with a clone instance's ":N") -> its expiry in ms, when it has a fail count. */
+    const counted = new Map<string, number>();
     const latest = new Map<string, number>();
     for (const [name, value] of transientAttributes(ns)) {
       const m = FAILURE_ATTR.exec(name);
-      if (!m || !expiry.has(m[3]!)) continue;
-      const rsc = m[2]!; // with a clone instance's ":N"
+      const ms = m ? expiry.get(m[3]!) : undefined;
+      if (!m || ms === undefined) continue;
+      const rsc = m[2]!;
       if (m[1] === "fail-count") {
-        if (value.trim() !== "0" && value.trim() !== "") counted.add(rsc);
+        if (value.trim() !== "0" && value.trim() !== "") counted.set(rsc, ms);
         continue;
       }
       const at = Number(value);
       latest.set(rsc, Math.max(latest.get(rsc) ?? 0, Number.isFinite(at) ? at : Number.POSITIVE_INFINITY));
     }
-    for (const rsc of counted) {
+    for (const [rsc, ms] of counted) {
       const last = latest.get(rsc);
       // No last-failure: nothing says when it failed, so it never expires (as Pacemaker).
       if (last === undefined || !Number.isFinite(last)) continue;
-      const ms = expiry.get(FAILURE_ATTR.exec(`fail-count-${rsc}#`)![3]!)!;
       if (last + Math.floor(ms / 1000) <= nowSec) out.push({ node, resource: rsc });
     }
   }

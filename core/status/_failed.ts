@@ -28,15 +28,8 @@ function expectedRc(key: string | undefined): number {
   return parts !== undefined && parts.length >= 4 ? int(parts[2], 0) : 0;
 }
 
-/**
- * The failed actions of a CIB's status section, newest first. With `nowMs`, failures that have
- * expired by then are left out, as crm_mon leaves them out: older than the resource's
- * `failure-timeout`, stop failures excepted (a remote connection's `reconnect_interval` clears
- * its fail count but, as in Pacemaker, does not hide the failure).
- */
-export function failedActions(cib: Cib, nowMs?: number): FailedAction[] {
-  const expiry = nowMs === undefined ? new Map<string, number>() : failureExpiryTimes(cib, true);
-  const nowSec = Math.floor((nowMs ?? 0) / 1000);
+/** The failed actions of a CIB's status section, newest first. */
+export function failedActions(cib: Cib): FailedAction[] {
   const out: FailedAction[] = [];
   const seen = new Set<string>();
   for (const ns of nodeStates(cib)) {
@@ -63,8 +56,6 @@ export function failedActions(cib: Cib, nowMs?: number): FailedAction[] {
         if (seen.has(dedup)) continue;
         seen.add(dedup);
         const t = int(a["last-rc-change"] ?? a["last-run"], 0);
-        const ms = expiry.get(rsc.replace(/:\d+$/, ""));
-        if (ms !== undefined && action !== "stop" && t > 0 && t + Math.floor(ms / 1000) <= nowSec) continue;
         const why = status !== 0 ? execStatusText(status) : rcText(rc);
         const reason = a["exit-reason"] !== undefined && a["exit-reason"] !== "" ? `${why}: ${a["exit-reason"]}` : why;
         out.push({
@@ -82,4 +73,19 @@ export function failedActions(cib: Cib, nowMs?: number): FailedAction[] {
     }
   }
   return out.sort((x, y) => (y.time ?? "").localeCompare(x.time ?? ""));
+}
+
+/**
+ * `failed` without the failures that have expired at `nowMs`, as crm_mon leaves them out: older
+ * than the resource's `failure-timeout`, stop failures excepted (a remote connection's
+ * `reconnect_interval` clears its fail count but, as in Pacemaker, does not hide the failure).
+ */
+export function unexpired(cib: Cib, failed: readonly FailedAction[], nowMs: number): FailedAction[] {
+  const expiry = failureExpiryTimes(cib, true);
+  const nowSec = Math.floor(nowMs / 1000);
+  return failed.filter((f) => {
+    const ms = expiry.get(f.resource.replace(/:\d+$/, ""));
+    if (ms === undefined || f.action === "stop" || f.time === null) return true;
+    return Math.floor(Date.parse(f.time) / 1000) + Math.floor(ms / 1000) > nowSec;
+  });
 }

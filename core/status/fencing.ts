@@ -8,24 +8,15 @@
  * const s = withFencing(clusterStatus(cib), fencing.history());
  * ```
  */
+import type { FenceHistoryEntry } from "../fencer/history.ts";
 import type { ClusterStatus, StatusFencing } from "./types.ts";
 import { explainBlocked } from "./_blocked_words.ts";
 
 /** A fencing history entry as the fencer keeps it (only the fields the status shows). */
-export interface FencingEntryLike {
-  readonly id: string;
-  readonly target: string;
-  readonly action: string;
-  readonly origin: string;
-  readonly client: string;
-  readonly delegate: string;
-  readonly state: string;
-  readonly devices: readonly string[];
-  readonly error?: string;
-  readonly reason?: string;
-  readonly startedAt: string;
-  readonly endedAt?: string;
-}
+export type FencingEntryLike = Pick<
+  FenceHistoryEntry,
+  "id" | "target" | "action" | "origin" | "client" | "delegate" | "state" | "devices" | "error" | "reason" | "startedAt" | "endedAt"
+>;
 
 function order(a: StatusFencing, b: StatusFencing): number {
   const pa = a.state === "pending" ? 0 : 1, pb = b.state === "pending" ? 0 : 1;

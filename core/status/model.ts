@@ -12,7 +12,7 @@ import { clusterNodes } from "../cib/query_nodes.ts";
 import { nodeState, transientAttributes } from "../cib/query_status.ts";
 import { schedule } from "../scheduler/mod.ts";
 import type { NodeSummary, Placement } from "../scheduler/mod.ts";
-import { failedActions } from "./_failed.ts";
+import { failedActions, unexpired } from "./_failed.ts";
 import { annotateBlocked, blockedActions, type ScheduleView } from "./_blocked.ts";
 import { explainBlocked } from "./_blocked_words.ts";
 import type { ClusterStatus, StatusNode, StatusResource, StatusRole } from "./types.ts";
@@ -155,7 +155,7 @@ export function clusterStatus(cib: Cib): ClusterStatus {
   const failed = failedActions(cib);
   const annotated = annotateBlocked(cib, view, nodesOf(cib, summaries, current), resourcesOf(cib, current), failed);
   const { nodes, resources } = explainBlocked(annotated.nodes, annotated.resources, { failed, actions: blockedActions(view) });
-  const listed = failedActions(cib, Date.now());
+  const listed = unexpired(cib, failed, Date.now());
   return {
     nodes,
     resources,
