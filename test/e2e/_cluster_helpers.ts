@@ -78,15 +78,15 @@ export interface Daemon {
 
 /**
  * Start dist/atriumd.mjs with a temp state dir and a fresh authkey (or, with `reuse`, the state
- * dir and authkey of an earlier daemon); resolves once it serves.
+ * dir and authkey of an earlier daemon, or ones the caller prepared); resolves once it serves.
  */
 export async function startDaemon(
   nodeName: string,
   extraEnv: Record<string, string> = {},
-  reuse?: Daemon,
+  reuse?: Pick<Daemon, "stateDir" | "authkeyPath">,
 ): Promise<Daemon> {
   const stateDir = reuse?.stateDir ?? mkdtempSync(join(tmpdir(), "atrium-e2e-"));
-  const authkeyPath = join(stateDir, "authkey");
+  const authkeyPath = reuse?.authkeyPath ?? join(stateDir, "authkey");
   if (reuse === undefined) writeFileSync(authkeyPath, randomBytes(256), { mode: 0o600 });
   else rmSync(join(stateDir, "api.json"), { force: true });
   const env = {

@@ -6,15 +6,13 @@
  * its own namespace (veth pair, private /run) and dist/atriumd.mjs. _fencing_helpers.ts builds the
  * remote-node topology walkthroughs on it. Not a test file.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
 import { FileStore } from "../../core/cib/store/mod.ts";
-import { addRemoteHost, CLI, DAEMON, type RemoteHost, removeRemoteHost, ROOT, startRemotedIn, type Status } from "./_cluster_helpers.ts";
+import { addRemoteHost, type RemoteHost, removeRemoteHost, ROOT, startDaemon, startRemotedIn, type Status } from "./_cluster_helpers.ts";
 
 const ALERT_SAMPLE = "/usr/share/pacemaker/alerts/alert_file.sh.sample";
 const RECORDER = join(ROOT, "test", "fixtures", "fence", "fence_recorder");
@@ -130,31 +128,14 @@ export async function startMoreRig(
     addRemoteHost(remote);
     startRemotedIn(remote, authkey, { OCF_ROOT: root });
   }
-  const env = { ...process.env, PCMK_authkey_location: authkey, ATRIUM_SHUTDOWN_TIMEOUT_MS: "20000", OCF_ROOT: root };
-  delete (env as Record<string, string | undefined>).ATRIUM_STATE_DIR;
-  const daemon: ChildProcess = spawn(process.execPath, [DAEMON, "--state-dir", dir, "--node-name", host], { env, stdio: ["ignore", "ignore", "pipe"] });
-  let text = "";
-  daemon.stderr!.on("data", (b: Buffer) => void (text += b.toString()));
-
-  const cli = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATRIUM_STATE_DIR: dir }, timeout: 20_000 }, (err, stdout, stderr) => {
-        res({ code: err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0, stdout, stderr });
-      });
-    });
+  const d = await startDaemon(host, { ATRIUM_SHUTDOWN_TIMEOUT_MS: "20000", OCF_ROOT: root }, { stateDir: dir, authkeyPath: authkey });
   const rig: MoreRig = {
     ...paths,
     hooks,
-    log: () => text,
-    cli,
-    async ok(...args) {
-      const r = await cli(...args);
-      if (r.code !== 0) throw new Error(`atrium ${args.join(" ")} exited ${r.code}: ${r.stderr}${r.stdout}`);
-      return r.stdout;
-    },
-    async status() {
-      return JSON.parse(await rig.ok("status", "--json")) as Status;
-    },
+    log: d.log,
+    cli: d.cli,
+    ok: d.ok,
+    status: d.status,
     async until(what, ms, probe) {
       const t0 = Date.now();
       for (;;) {
@@ -162,28 +143,18 @@ export async function startMoreRig(
           const v = await probe();
           if (v !== undefined) return v;
         } catch { /* busy; again */ }
-        if (Date.now() - t0 > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}\n--- atriumd log (tail) ---\n${text.slice(-5000)}`);
+        if (Date.now() - t0 > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}\n--- atriumd log (tail) ---\n${d.log().slice(-5000)}`);
         await new Promise((r) => setTimeout(r, 250));
       }
     },
     alerts: () => (existsSync(paths.alertLog) ? readFileSync(paths.alertLog, "utf8").split("\n") : []),
     async close() {
-      if (daemon.exitCode === null && daemon.signalCode === null) {
-        const exited = new Promise<void>((r) => daemon.once("exit", () => r()));
-        daemon.kill("SIGTERM");
-        const t = setTimeout(() => daemon.kill("SIGKILL"), 30_000);
-        await exited;
-        clearTimeout(t);
-      }
+      await d.stop(30_000);
       if (remote !== undefined) removeRemoteHost(remote);
       await new Promise<void>((r) => server.close(() => r()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await rig.until("atriumd to serve", 15_000, async () => {
-    if (daemon.exitCode !== null) throw new Error(`atriumd exited ${daemon.exitCode}`);
-    return existsSync(join(dir, "api.json")) ? true : undefined;
-  });
   return rig;
 }
 
