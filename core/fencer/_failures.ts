@@ -11,14 +11,11 @@
  * counts past the resource's `failure-timeout` (after the last failure) no longer count.
  * @module
  */
-import type { Cib, CibElement } from "../cib/model.ts";
+import type { Cib } from "../cib/model.ts";
+import { nodeStates, transientAttributes } from "../cib/query_status.ts";
 import { parseIntervalMs, parseScore } from "../cib/rules/mod.ts";
 
 const INF = 1_000_000;
-
-function elements(el: CibElement | Cib, tag: string): CibElement[] {
-  return el.children.filter((c): c is CibElement => "attrs" in c && c.tag === tag);
-}
 
 /**
  * The `fail-count-*` and `last-failure-*` transient attributes of `node` (matched by `uname`,
@@ -30,20 +27,11 @@ function elements(el: CibElement | Cib, tag: string): CibElement[] {
  * ```
  */
 export function failureAttributes(cib: Cib, node: string): Map<string, string> {
+  const all = nodeStates(cib);
+  const ns = all.find((s) => s.attrs.uname === node) ?? all.find((s) => s.attrs.id === node);
   const out = new Map<string, string>();
-  for (const status of elements(cib, "status")) {
-    const states = elements(status, "node_state");
-    const ns = states.find((s) => s.attrs.uname === node) ?? states.find((s) => s.attrs.id === node);
-    if (ns === undefined) continue;
-    for (const ta of elements(ns, "transient_attributes")) {
-      for (const set of elements(ta, "instance_attributes")) {
-        for (const p of elements(set, "nvpair")) {
-          const name = p.attrs.name;
-          if (name !== undefined && /^(fail-count|last-failure)-/.test(name)) out.set(name, p.attrs.value ?? "");
-        }
-      }
-    }
-  }
+  if (ns === undefined) return out;
+  for (const [name, value] of transientAttributes(ns)) if (/^(fail-count|last-failure)-/.test(name)) out.set(name, value);
   return out;
 }
 
